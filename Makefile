@@ -1,0 +1,57 @@
+# The newsroom archive. `make run` serves it, `make test` tests it; both set everything up.
+# With DATABASE_URL unset, an embedded PostgreSQL (data in .pgdata/) is started for the
+# duration of the command and stopped afterwards, also on Ctrl-C.
+
+PYTHON ?= python3.11
+VENV := .venv
+PY := $(VENV)/bin/python
+MANAGE := $(PY) manage.py
+WITH_DB := $(PY) -m newsroom.embedded_db run --
+PORT ?= 8000
+
+# Schema, static files, the seed articles (idempotent: natural keys).
+PREPARE := $(MANAGE) migrate --noinput -v1 && $(MANAGE) collectstatic --noinput -v0 && \
+	$(MANAGE) loaddata seed
+
+.PHONY: run test lint format venv db-start db-stop db-status messages clean
+
+$(VENV)/.installed: requirements.txt
+	@command -v $(PYTHON) >/dev/null || { echo "$(PYTHON) not found: install Python 3.11 or set PYTHON=..."; exit 1; }
+	$(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -r requirements.txt
+	touch $@
+
+venv: $(VENV)/.installed
+
+run: export DJANGO_DEBUG ?= true
+run: venv
+	$(WITH_DB) sh -c '$(PREPARE) && $(MANAGE) create_demo_editor && \
+		echo "Serving on http://127.0.0.1:$(PORT)/admin/ (Ctrl-C stops the server and the database)" && \
+		exec $(MANAGE) runserver 127.0.0.1:$(PORT)'
+
+test: export DJANGO_SECRET_KEY ?= test-only-secret-key-not-for-production
+test: venv
+	$(WITH_DB) sh -c '$(PREPARE) && $(MANAGE) create_demo_editor >/dev/null && $(PY) -m pytest $(PYTEST_ARGS)'
+
+lint: venv
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+
+format: venv
+	$(VENV)/bin/ruff format .
+	$(VENV)/bin/ruff check --fix .
+
+# Compile the Arabic interface strings (locale/ar/LC_MESSAGES/django.po) after editing them.
+messages: venv
+	$(MANAGE) compilemessages --locale ar --ignore .venv
+
+db-start: venv
+	$(PY) -m newsroom.embedded_db start
+db-stop: venv
+	$(PY) -m newsroom.embedded_db stop
+db-status: venv
+	$(PY) -m newsroom.embedded_db status
+
+clean: db-stop
+	rm -rf $(VENV) .pgdata .pgdata.lock staticfiles

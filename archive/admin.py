@@ -1,0 +1,230 @@
+"""The editors' admin: articles with their claims inline, claims with their appearances, tags
+with their other spellings, and sources."""
+
+from django.contrib import admin, messages
+from django.db.models import Count
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
+
+from .models import Article, Claim, ClaimAppearance, ClaimEvidence, Source, Tag, TagAlias
+
+admin.site.site_header = _("Newsroom archive")
+admin.site.site_title = _("Newsroom archive")
+admin.site.index_title = _("Editorial desk")
+
+
+class EditorTrackingAdmin(admin.ModelAdmin):
+    """Records who changed an object last."""
+
+    def save_model(self, request, obj, form, change):
+        obj.updated_by = request.user
+        super().save_model(request, obj, form, change)
+
+
+@admin.register(Source)
+class SourceAdmin(admin.ModelAdmin):
+    list_display = ["name", "name_ar", "kind", "country", "language", "article_count"]
+    list_filter = ["kind", "language", "country"]
+    search_fields = ["name", "name_ar", "slug"]
+    prepopulated_fields = {"slug": ["name"]}
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).annotate(article_count=Count("articles"))
+
+    @admin.display(description=_("articles"), ordering="article_count")
+    def article_count(self, obj):
+        return obj.article_count
+
+
+class TagAliasInline(admin.TabularInline):
+    model = TagAlias
+    extra = 2
+
+
+@admin.register(Tag)
+class TagAdmin(admin.ModelAdmin):
+    list_display = ["name_ar", "name_en", "kind", "alias_list", "article_count"]
+    list_filter = ["kind"]
+    search_fields = ["name_ar", "name_en", "aliases__name", "slug"]
+    prepopulated_fields = {"slug": ["name_en"]}
+    inlines = [TagAliasInline]
+
+    def get_queryset(self, request):
+        return (
+            super()
+            .get_queryset(request)
+            .annotate(article_count=Count("articles", distinct=True))
+            .prefetch_related("aliases")
+        )
+
+    @admin.display(description=_("aliases"))
+    def alias_list(self, obj):
+        return "، ".join(alias.name for alias in obj.aliases.all())
+
+    @admin.display(description=_("articles"), ordering="article_count")
+    def article_count(self, obj):
+        return obj.article_count
+
+
+class ArticleAppearanceInline(admin.StackedInline):
+    model = ClaimAppearance
+    fk_name = "article"
+    extra = 0
+    autocomplete_fields = ["claim"]
+    fields = ["claim", "quote", "stated_on"]
+    verbose_name = _("claim in this article")
+    verbose_name_plural = _("claims in this article")
+
+
+@admin.register(Article)
+class ArticleAdmin(EditorTrackingAdmin):
+    list_display = ["title", "source", "published_at", "status", "claim_count"]
+    list_display_links = ["title"]
+    list_filter = ["status", "source", ("tags", admin.RelatedOnlyFieldListFilter), "published_at"]
+    list_select_related = ["source"]
+    search_fields = ["title", "lead", "url", "slug"]
+    date_hierarchy = "published_at"
+    autocomplete_fields = ["source", "credited_sources", "tags"]
+    readonly_fields = ["created_at", "updated_at", "updated_by"]
+    inlines = [ArticleAppearanceInline]
+    actions = ["publish", "unpublish"]
+    fieldsets = [
+        (None, {"fields": ["title", "lead", "body"]}),
+        (
+            _("Publication"),
+            {
+                "fields": [
+                    "status",
+                    "published_at",
+                    "source",
+                    "credited_sources",
+                    "author",
+                    "url",
+                    "slug",
+                    "language",
+                ]
+            },
+        ),
+        (_("Tags"), {"fields": ["tags"]}),
+        (
+            _("History"),
+            {"fields": ["created_at", "updated_at", "updated_by"], "classes": ["collapse"]},
+        ),
+    ]
+
+    def get_queryset(self, request):
+        return (
+            super()
+            .get_queryset(request)
+            .annotate(claim_count=Count("claim_appearances__claim", distinct=True))
+        )
+
+    @admin.display(description=_("claims"), ordering="claim_count")
+    def claim_count(self, obj):
+        return obj.claim_count
+
+    def _set_status(self, request, queryset, status):
+        # The list's queryset carries a count annotation; update plain rows by id.
+        ids = list(queryset.exclude(status=status).values_list("pk", flat=True))
+        return Article.objects.filter(pk__in=ids).update(
+            status=status, updated_by=request.user, updated_at=timezone.now()
+        )
+
+    @admin.action(description=_("Publish the selected articles"), permissions=["change"])
+    def publish(self, request, queryset):
+        count = self._set_status(request, queryset, Article.Status.PUBLISHED)
+        self.message_user(
+            request,
+            ngettext("%d article published.", "%d articles published.", count) % count,
+            messages.SUCCESS,
+        )
+
+    @admin.action(
+        description=_("Unpublish the selected articles (back to draft)"), permissions=["change"]
+    )
+    def unpublish(self, request, queryset):
+        count = self._set_status(request, queryset, Article.Status.DRAFT)
+        self.message_user(
+            request,
+            ngettext("%d article returned to draft.", "%d articles returned to draft.", count)
+            % count,
+            messages.SUCCESS,
+        )
+
+
+class ClaimAppearanceInline(admin.StackedInline):
+    model = ClaimAppearance
+    fk_name = "claim"
+    extra = 1
+    autocomplete_fields = ["article"]
+    fields = ["article", "quote", "stated_on"]
+
+
+class ClaimEvidenceInline(admin.TabularInline):
+    model = ClaimEvidence
+    extra = 1
+
+
+@admin.register(Claim)
+class ClaimAdmin(EditorTrackingAdmin):
+    list_display = ["short_statement", "claimant", "verdict", "quantity", "appearance_count"]
+    list_filter = [
+        "verdict",
+        ("claimant", admin.RelatedOnlyFieldListFilter),
+        ("tags", admin.RelatedOnlyFieldListFilter),
+    ]
+    list_select_related = ["claimant"]
+    search_fields = [
+        "statement",
+        "slug",
+        "claimant__name_ar",
+        "claimant__name_en",
+        "appearances__quote",
+    ]
+    autocomplete_fields = ["claimant", "tags"]
+    readonly_fields = ["created_at", "updated_at", "updated_by"]
+    inlines = [ClaimAppearanceInline, ClaimEvidenceInline]
+    fieldsets = [
+        (None, {"fields": ["statement", "slug", "claimant", "tags"]}),
+        (_("Verdict"), {"fields": ["verdict", "verdict_note"]}),
+        (
+            _("Figure"),
+            {
+                "fields": [
+                    "quantity_value",
+                    ("quantity_low", "quantity_high"),
+                    "quantity_unit",
+                    "quantity_approximate",
+                    "quantity_date",
+                ],
+                "description": _(
+                    "For numeric claims: one value, or a range (leave one end empty for "
+                    "“more than” or “up to”)."
+                ),
+            },
+        ),
+        (
+            _("History"),
+            {"fields": ["created_at", "updated_at", "updated_by"], "classes": ["collapse"]},
+        ),
+    ]
+
+    def get_queryset(self, request):
+        return (
+            super()
+            .get_queryset(request)
+            .annotate(appearance_count=Count("appearances", distinct=True))
+        )
+
+    @admin.display(description=_("statement"), ordering="statement")
+    def short_statement(self, obj):
+        return str(obj)
+
+    @admin.display(description=_("figure"))
+    def quantity(self, obj):
+        return obj.quantity_display or "—"
+
+    @admin.display(description=_("appearances"), ordering="appearance_count")
+    def appearance_count(self, obj):
+        return obj.appearance_count

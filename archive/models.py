@@ -1,0 +1,628 @@
+"""The archive: outlets (Source), articles, tags with their other spellings, and claims with
+the places they appear.
+
+What the public may see is decided here, by the `published()` QuerySet methods; every public
+path starts from them.
+"""
+
+import re
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Exists, F, OuterRef, Q
+from django.db.models.functions import MD5, Lower
+from django.urls import reverse
+from django.utils.text import slugify
+from django.utils.translation import gettext_lazy as _
+
+
+def unique_slug(model, text, *, instance_pk=None, max_length=200, fallback="item"):
+    """A slug for `text` (Arabic kept as is) that no other row of `model` has yet."""
+    base = slugify(text, allow_unicode=True)[: max_length - 8].strip("-") or fallback
+    others = model._default_manager.exclude(pk=instance_pk)
+    slug, n = base, 2
+    while others.filter(slug=slug).exists():
+        slug, n = f"{base}-{n}", n + 1
+    return slug
+
+
+def squash_spaces(text):
+    return re.sub(r"\s+", " ", text or "").strip()
+
+
+class Language(models.TextChoices):
+    ARABIC = "ar", _("Arabic")
+    ENGLISH = "en", _("English")
+    FRENCH = "fr", _("French")
+    OTHER = "other", _("Other")
+
+
+class SlugManager(models.Manager):
+    def get_by_natural_key(self, slug):
+        return self.get(slug=slug)
+
+
+# --- Sources -------------------------------------------------------------------------------
+
+
+class Source(models.Model):
+    """A news outlet or agency: the publisher of an article, or a source it credits."""
+
+    class Kind(models.TextChoices):
+        NEWSPAPER = "newspaper", _("Newspaper")
+        AGENCY = "agency", _("News agency")
+        BROADCASTER = "broadcaster", _("Broadcaster")
+        WEBSITE = "website", _("Website")
+        MAGAZINE = "magazine", _("Magazine")
+        GOVERNMENT = "government", _("Government body")
+        OTHER = "other", _("Other")
+
+    name = models.CharField(_("name"), max_length=200, unique=True)
+    name_ar = models.CharField(_("Arabic name"), max_length=200, blank=True)
+    slug = models.SlugField(_("slug"), max_length=200, unique=True)
+    homepage = models.URLField(_("home page"), blank=True)
+    country = models.CharField(
+        _("country"), max_length=2, blank=True, help_text=_("ISO 3166 code, e.g. QA, FR, KP.")
+    )
+    language = models.CharField(
+        _("language"), max_length=8, choices=Language.choices, default=Language.ARABIC
+    )
+    kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices, default=Kind.WEBSITE)
+
+    objects = SlugManager()
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name = _("source")
+        verbose_name_plural = _("sources")
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(country="") | Q(country__regex=r"^[A-Z]{2}$"),
+                name="source_country_iso_code",
+                violation_error_message=_("The country is a two-letter ISO code in capitals."),
+            ),
+        ]
+
+    def __str__(self):
+        if self.name_ar and self.name_ar != self.name:
+            return f"{self.name_ar} ({self.name})"
+        return self.name
+
+    def save(self, *args, **kwargs):
+        if not self.slug:
+            self.slug = unique_slug(Source, self.name, instance_pk=self.pk, fallback="source")
+        super().save(*args, **kwargs)
+
+    def natural_key(self):
+        return (self.slug,)
+
+
+# --- Tags ----------------------------------------------------------------------------------
+
+
+class Tag(models.Model):
+    """A person, organisation, place, event or topic, with its other spellings (aliases)."""
+
+    class Kind(models.TextChoices):
+        PERSON = "person", _("Person")
+        ORGANISATION = "organisation", _("Organisation")
+        PLACE = "place", _("Place")
+        EVENT = "event", _("Event")
+        TOPIC = "topic", _("Topic")
+
+    CLAIMANT_KINDS = (Kind.PERSON, Kind.ORGANISATION)
+
+    kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices)
+    name_ar = models.CharField(_("Arabic name"), max_length=200)
+    name_en = models.CharField(_("English name"), max_length=200, blank=True)
+    slug = models.SlugField(_("slug"), max_length=200, unique=True, allow_unicode=True)
+    description = models.TextField(_("description"), blank=True)
+
+    objects = SlugManager()
+
+    class Meta:
+        ordering = ["name_ar"]
+        verbose_name = _("tag")
+        verbose_name_plural = _("tags")
+        constraints = [
+            models.UniqueConstraint(
+                "kind",
+                Lower("name_ar"),
+                name="tag_unique_arabic_name_per_kind",
+                violation_error_message=_(
+                    "A tag of this kind with this Arabic name already exists."
+                ),
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.name_ar} ({self.name_en})" if self.name_en else self.name_ar
+
+    def save(self, *args, **kwargs):
+        if not self.slug:
+            self.slug = unique_slug(
+                Tag, self.name_en or self.name_ar, instance_pk=self.pk, fallback="tag"
+            )
+        super().save(*args, **kwargs)
+
+    def natural_key(self):
+        return (self.slug,)
+
+    @property
+    def spellings(self):
+        """Every name the tag goes by: its two names and its aliases."""
+        names = [self.name_ar, self.name_en, *(alias.name for alias in self.aliases.all())]
+        return list(dict.fromkeys(name for name in names if name))
+
+
+class TagAliasManager(models.Manager):
+    def get_by_natural_key(self, name):
+        return self.get(name__iexact=name)
+
+
+class TagAlias(models.Model):
+    """Another spelling of a tag's name (بيونج يانج for بيونغ يانغ). An alias names one tag only."""
+
+    tag = models.ForeignKey(
+        Tag, on_delete=models.CASCADE, related_name="aliases", verbose_name=_("tag")
+    )
+    name = models.CharField(_("spelling"), max_length=200)
+
+    objects = TagAliasManager()
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name = _("alias")
+        verbose_name_plural = _("aliases")
+        constraints = [
+            models.UniqueConstraint(
+                Lower("name"),
+                name="alias_names_one_tag",
+                violation_error_message=_("This spelling is already an alias of a tag."),
+            ),
+            models.CheckConstraint(
+                condition=~Q(name=""),
+                name="alias_not_empty",
+                violation_error_message=_("An alias cannot be empty."),
+            ),
+        ]
+
+    def __str__(self):
+        return self.name
+
+    def natural_key(self):
+        return (self.name,)
+
+    def clean(self):
+        from django.core.exceptions import ValidationError
+
+        self.name = squash_spaces(self.name)
+        if not self.name:
+            return
+        clash = (
+            TagAlias.objects.filter(name__iexact=self.name)
+            .exclude(pk=self.pk)
+            .select_related("tag")
+            .first()
+        )
+        if clash is not None:
+            raise ValidationError(
+                {
+                    "name": _("“%(name)s” is already an alias of the tag “%(tag)s”.")
+                    % {"name": self.name, "tag": clash.tag}
+                }
+            )
+
+
+# --- Articles ------------------------------------------------------------------------------
+
+
+class ArticleQuerySet(models.QuerySet):
+    def published(self):
+        """What the public may see: published articles only."""
+        return self.filter(status=Article.Status.PUBLISHED)
+
+
+class ArticleManager(models.Manager.from_queryset(ArticleQuerySet)):
+    def get_by_natural_key(self, slug):
+        return self.get(slug=slug)
+
+
+class Article(models.Model):
+    class Status(models.TextChoices):
+        DRAFT = "draft", _("Draft")
+        PUBLISHED = "published", _("Published")
+
+    title = models.CharField(_("title"), max_length=500)
+    slug = models.SlugField(
+        _("slug"),
+        max_length=255,
+        unique=True,
+        allow_unicode=True,
+        blank=True,
+        help_text=_("The article's permanent address; made from the title when left empty."),
+    )
+    lead = models.TextField(_("lead"), blank=True)
+    body = models.TextField(_("body"))
+    url = models.URLField(
+        _("original URL"),
+        max_length=1000,
+        blank=True,
+        help_text=_("Where the outlet published it. Two articles cannot share a URL."),
+    )
+    author = models.CharField(_("byline"), max_length=300, blank=True)
+    source = models.ForeignKey(
+        Source, on_delete=models.PROTECT, related_name="articles", verbose_name=_("outlet")
+    )
+    credited_sources = models.ManyToManyField(
+        Source,
+        blank=True,
+        related_name="credited_in",
+        verbose_name=_("credited sources"),
+        help_text=_("Agencies and outlets the article credits (via Reuters, المصدر: الأسبوع)."),
+    )
+    published_at = models.DateTimeField(_("published at"), db_index=True)
+    language = models.CharField(
+        _("language"), max_length=8, choices=Language.choices, default=Language.ARABIC
+    )
+    status = models.CharField(
+        _("status"), max_length=10, choices=Status.choices, default=Status.DRAFT
+    )
+    tags = models.ManyToManyField(Tag, blank=True, related_name="articles", verbose_name=_("tags"))
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
+    updated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("last changed by"),
+    )
+
+    objects = ArticleManager()
+
+    class Meta:
+        ordering = ["-published_at", "-id"]
+        verbose_name = _("article")
+        verbose_name_plural = _("articles")
+        indexes = [models.Index(fields=["status", "-published_at"], name="article_status_date")]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["url"],
+                condition=~Q(url=""),
+                name="article_url_unique_when_present",
+                violation_error_message=_("Another article already has this URL."),
+            ),
+            models.CheckConstraint(
+                condition=Q(status__in=["draft", "published"]), name="article_status_valid"
+            ),
+            models.CheckConstraint(condition=~Q(title=""), name="article_title_not_empty"),
+            models.CheckConstraint(condition=~Q(slug=""), name="article_slug_not_empty"),
+        ]
+
+    def __str__(self):
+        return self.title
+
+    def save(self, *args, **kwargs):
+        if not self.slug:
+            self.slug = unique_slug(
+                Article, self.title, instance_pk=self.pk, max_length=255, fallback="article"
+            )
+        super().save(*args, **kwargs)
+
+    def get_absolute_url(self):
+        return reverse("admin:archive_article_change", args=[self.pk])
+
+    def natural_key(self):
+        return (self.slug,)
+
+    @property
+    def is_published(self):
+        return self.status == self.Status.PUBLISHED
+
+    def clean(self):
+        from django.core.exceptions import ValidationError
+
+        self.title = squash_spaces(self.title)
+        self.url = (self.url or "").strip()
+        if self.url:
+            existing = Article.objects.filter(url=self.url).exclude(pk=self.pk).first()
+            if existing is not None:
+                raise ValidationError(
+                    {
+                        "url": _(
+                            "This URL already belongs to the article “%(title)s”"
+                            " (no. %(id)s, %(date)s)."
+                            " Edit that article instead of adding it again."
+                        )
+                        % {
+                            "title": existing.title,
+                            "id": existing.pk,
+                            "date": existing.published_at.date().isoformat(),
+                        }
+                    }
+                )
+
+
+# --- Claims --------------------------------------------------------------------------------
+
+
+class ClaimQuerySet(models.QuerySet):
+    def published(self):
+        """A claim is public when at least one of its appearances is in a published article."""
+        return self.filter(
+            Exists(
+                ClaimAppearance.objects.filter(
+                    claim=OuterRef("pk"), article__status=Article.Status.PUBLISHED
+                )
+            )
+        )
+
+
+class ClaimManager(models.Manager.from_queryset(ClaimQuerySet)):
+    def get_by_natural_key(self, slug):
+        return self.get(slug=slug)
+
+
+class Claim(models.Model):
+    """A checkable statement, who made it, and what we know of its truth."""
+
+    class Verdict(models.TextChoices):
+        UNVERIFIED = "unverified", _("Unverified")
+        SUPPORTED = "supported", _("Supported")
+        DISPUTED = "disputed", _("Disputed")
+        FALSE = "false", _("False")
+        MISLEADING = "misleading", _("Misleading")
+
+    statement = models.TextField(
+        _("statement"), help_text=_("The claim in one checkable sentence.")
+    )
+    slug = models.SlugField(_("slug"), max_length=200, unique=True, allow_unicode=True, blank=True)
+    claimant = models.ForeignKey(
+        Tag,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="claims_made",
+        limit_choices_to={"kind__in": Tag.CLAIMANT_KINDS},
+        verbose_name=_("claimant"),
+        help_text=_("The person or organisation that made the claim."),
+    )
+    verdict = models.CharField(
+        _("verdict"), max_length=12, choices=Verdict.choices, default=Verdict.UNVERIFIED
+    )
+    verdict_note = models.TextField(
+        _("verdict note"),
+        blank=True,
+        help_text=_("Why this verdict: what supports or contradicts it."),
+    )
+    tags = models.ManyToManyField(Tag, blank=True, related_name="claims", verbose_name=_("tags"))
+
+    # A figure: one value, or a range whose ends may be open ("more than", "up to").
+    quantity_value = models.DecimalField(
+        _("value"), max_digits=20, decimal_places=4, null=True, blank=True
+    )
+    quantity_low = models.DecimalField(
+        _("at least"), max_digits=20, decimal_places=4, null=True, blank=True
+    )
+    quantity_high = models.DecimalField(
+        _("at most"), max_digits=20, decimal_places=4, null=True, blank=True
+    )
+    quantity_unit = models.CharField(_("unit"), max_length=100, blank=True)
+    quantity_approximate = models.BooleanField(_("approximate (“about”)"), default=False)
+    quantity_date = models.DateField(
+        _("figure as of"), null=True, blank=True, help_text=_("The date the figure refers to.")
+    )
+
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
+    updated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("last changed by"),
+    )
+
+    objects = ClaimManager()
+
+    class Meta:
+        ordering = ["-updated_at", "-id"]
+        verbose_name = _("claim")
+        verbose_name_plural = _("claims")
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(quantity_low__isnull=True)
+                | Q(quantity_high__isnull=True)
+                | Q(quantity_low__lte=F("quantity_high")),
+                name="claim_quantity_low_not_above_high",
+                violation_error_message=_("The lower bound of the range is above the upper bound."),
+            ),
+            models.CheckConstraint(
+                condition=Q(quantity_value__isnull=True)
+                | (Q(quantity_low__isnull=True) & Q(quantity_high__isnull=True)),
+                name="claim_quantity_value_or_range",
+                violation_error_message=_("Give either one value or a range, not both."),
+            ),
+            models.CheckConstraint(
+                condition=(
+                    Q(quantity_value__isnull=True)
+                    & Q(quantity_low__isnull=True)
+                    & Q(quantity_high__isnull=True)
+                )
+                | ~Q(quantity_unit=""),
+                name="claim_quantity_has_unit",
+                violation_error_message=_("A figure needs its unit (soldiers, dollars, ...)."),
+            ),
+            models.CheckConstraint(condition=~Q(statement=""), name="claim_statement_not_empty"),
+        ]
+
+    def __str__(self):
+        return self.statement if len(self.statement) <= 90 else self.statement[:88] + "…"
+
+    def save(self, *args, **kwargs):
+        if not self.slug:
+            self.slug = unique_slug(
+                Claim, self.statement[:80], instance_pk=self.pk, fallback="claim"
+            )
+        super().save(*args, **kwargs)
+
+    def natural_key(self):
+        return (self.slug,)
+
+    @property
+    def has_quantity(self):
+        return any(
+            v is not None for v in (self.quantity_value, self.quantity_low, self.quantity_high)
+        )
+
+    @property
+    def quantity_display(self):
+        """The figure as a reader would say it: “about 11,000 soldiers”, “10,000–12,000”."""
+        if not self.has_quantity:
+            return ""
+
+        def fmt(number):
+            return f"{number.normalize():,f}"
+
+        if self.quantity_value is not None:
+            text = fmt(self.quantity_value)
+        elif self.quantity_low is not None and self.quantity_high is not None:
+            text = f"{fmt(self.quantity_low)}–{fmt(self.quantity_high)}"
+        elif self.quantity_low is not None:
+            text = _("more than %s") % fmt(self.quantity_low)
+        else:
+            text = _("up to %s") % fmt(self.quantity_high)
+        if self.quantity_approximate:
+            text = _("about %s") % text
+        return f"{text} {self.quantity_unit}".strip()
+
+    def clean(self):
+        from django.core.exceptions import ValidationError
+
+        self.statement = (self.statement or "").strip()
+        errors = {}
+        low, high = self.quantity_low, self.quantity_high
+        if low is not None and high is not None and low > high:
+            errors["quantity_high"] = _(
+                "The upper bound (%(high)s) is below the lower bound (%(low)s)."
+            ) % {"low": low, "high": high}
+        if self.quantity_value is not None and (low is not None or high is not None):
+            errors["quantity_value"] = _("Give either one value or a range, not both.")
+        if self.has_quantity and not self.quantity_unit.strip():
+            errors["quantity_unit"] = _("A figure needs its unit (soldiers, dollars, ...).")
+        if self.claimant_id and self.claimant.kind not in Tag.CLAIMANT_KINDS:
+            errors["claimant"] = _("The claimant is a person or an organisation.")
+        if errors:
+            raise ValidationError(errors)
+
+
+class ClaimEvidenceManager(models.Manager):
+    def get_by_natural_key(self, claim_slug, url):
+        return self.get(claim__slug=claim_slug, url=url)
+
+
+class ClaimEvidence(models.Model):
+    """A link that supports or contradicts a claim, with what it shows."""
+
+    claim = models.ForeignKey(
+        Claim, on_delete=models.CASCADE, related_name="evidence", verbose_name=_("claim")
+    )
+    url = models.URLField(_("link"), max_length=1000)
+    description = models.CharField(_("what it shows"), max_length=500, blank=True)
+
+    objects = ClaimEvidenceManager()
+
+    class Meta:
+        ordering = ["id"]
+        verbose_name = _("evidence link")
+        verbose_name_plural = _("evidence links")
+        constraints = [
+            models.UniqueConstraint(fields=["claim", "url"], name="evidence_once_per_claim"),
+        ]
+
+    def __str__(self):
+        return self.description or self.url
+
+    def natural_key(self):
+        return (self.claim.slug, self.url)
+
+    natural_key.dependencies = ["archive.claim"]
+
+
+class ClaimAppearanceQuerySet(models.QuerySet):
+    def published(self):
+        return self.filter(article__status=Article.Status.PUBLISHED)
+
+
+class ClaimAppearanceManager(models.Manager.from_queryset(ClaimAppearanceQuerySet)):
+    def get_by_natural_key(self, claim_slug, article_slug, quote):
+        return self.get(claim__slug=claim_slug, article__slug=article_slug, quote=quote)
+
+
+class ClaimAppearance(models.Model):
+    """Where a claim appears: the article, the exact words it uses, and when they were said."""
+
+    claim = models.ForeignKey(
+        Claim, on_delete=models.CASCADE, related_name="appearances", verbose_name=_("claim")
+    )
+    article = models.ForeignKey(
+        Article,
+        on_delete=models.CASCADE,
+        related_name="claim_appearances",
+        verbose_name=_("article"),
+    )
+    quote = models.TextField(_("quote"), help_text=_("The exact words of the article."))
+    stated_on = models.DateField(
+        _("stated on"), null=True, blank=True, help_text=_("When the claim was made, if known.")
+    )
+
+    objects = ClaimAppearanceManager()
+
+    class Meta:
+        ordering = ["stated_on", "id"]
+        verbose_name = _("appearance")
+        verbose_name_plural = _("appearances")
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(quote__regex=r"\S"),
+                name="appearance_quote_not_blank",
+                violation_error_message=_("The quote cannot be empty."),
+            ),
+            # md5 keeps the unique index small whatever the length of the quote.
+            models.UniqueConstraint(
+                "claim",
+                "article",
+                MD5("quote"),
+                name="appearance_once_per_quote",
+                violation_error_message=_(
+                    "This quote is already recorded for this claim and article."
+                ),
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.claim} — {self.article}"
+
+    def natural_key(self):
+        return (self.claim.slug, self.article.slug, self.quote)
+
+    natural_key.dependencies = ["archive.claim", "archive.article"]
+
+    def clean(self):
+        from django.core.exceptions import ValidationError
+
+        self.quote = (self.quote or "").strip()
+        if not self.quote or self.article_id is None:
+            return
+        article = self.article
+        text = squash_spaces(" ".join([article.title, article.lead, article.body]))
+        if squash_spaces(self.quote) not in text:
+            raise ValidationError(
+                {
+                    "quote": _("The quote must be copied exactly from the article “%(title)s”.")
+                    % {"title": article.title}
+                }
+            )
