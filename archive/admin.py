@@ -2,6 +2,7 @@
 with their other spellings, and sources."""
 
 from django.contrib import admin, messages
+from django.db import models
 from django.db.models import Count
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -14,6 +15,10 @@ admin.site.site_title = _("Newsroom archive")
 admin.site.index_title = _("Editorial desk")
 
 
+# A link typed without a scheme is taken as https (Django 6's default).
+URL_FIELDS = {models.URLField: {"assume_scheme": "https"}}
+
+
 class EditorTrackingAdmin(admin.ModelAdmin):
     """Records who changed an object last."""
 
@@ -24,13 +29,20 @@ class EditorTrackingAdmin(admin.ModelAdmin):
 
 @admin.register(Source)
 class SourceAdmin(admin.ModelAdmin):
+    formfield_overrides = URL_FIELDS
     list_display = ["name", "name_ar", "kind", "country", "language", "article_count"]
     list_filter = ["kind", "language", "country"]
     search_fields = ["name", "name_ar", "slug"]
     prepopulated_fields = {"slug": ["name"]}
 
     def get_queryset(self, request):
-        return super().get_queryset(request).annotate(article_count=Count("articles"))
+        # An aggregate drops Meta.ordering; keep it for the autocomplete's pagination.
+        return (
+            super()
+            .get_queryset(request)
+            .annotate(article_count=Count("articles"))
+            .order_by(*Source._meta.ordering)
+        )
 
     @admin.display(description=_("articles"), ordering="article_count")
     def article_count(self, obj):
@@ -56,6 +68,7 @@ class TagAdmin(admin.ModelAdmin):
             .get_queryset(request)
             .annotate(article_count=Count("articles", distinct=True))
             .prefetch_related("aliases")
+            .order_by(*Tag._meta.ordering)
         )
 
     @admin.display(description=_("aliases"))
@@ -79,6 +92,7 @@ class ArticleAppearanceInline(admin.StackedInline):
 
 @admin.register(Article)
 class ArticleAdmin(EditorTrackingAdmin):
+    formfield_overrides = URL_FIELDS
     list_display = ["title", "source", "published_at", "status", "claim_count"]
     list_display_links = ["title"]
     list_filter = ["status", "source", ("tags", admin.RelatedOnlyFieldListFilter), "published_at"]
@@ -118,6 +132,7 @@ class ArticleAdmin(EditorTrackingAdmin):
             super()
             .get_queryset(request)
             .annotate(claim_count=Count("claim_appearances__claim", distinct=True))
+            .order_by(*Article._meta.ordering)
         )
 
     @admin.display(description=_("claims"), ordering="claim_count")
@@ -163,6 +178,7 @@ class ClaimAppearanceInline(admin.StackedInline):
 
 class ClaimEvidenceInline(admin.TabularInline):
     model = ClaimEvidence
+    formfield_overrides = URL_FIELDS
     extra = 1
 
 
@@ -215,6 +231,7 @@ class ClaimAdmin(EditorTrackingAdmin):
             super()
             .get_queryset(request)
             .annotate(appearance_count=Count("appearances", distinct=True))
+            .order_by(*Claim._meta.ordering)
         )
 
     @admin.display(description=_("statement"), ordering="statement")

@@ -8,6 +8,7 @@ path starts from them.
 import re
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Exists, F, OuterRef, Q
 from django.db.models.functions import MD5, Lower
@@ -194,7 +195,6 @@ class TagAlias(models.Model):
         return (self.name,)
 
     def clean(self):
-        from django.core.exceptions import ValidationError
 
         self.name = squash_spaces(self.name)
         if not self.name:
@@ -322,9 +322,13 @@ class Article(models.Model):
         return self.status == self.Status.PUBLISHED
 
     def clean(self):
-        from django.core.exceptions import ValidationError
 
         self.title = squash_spaces(self.title)
+        if not self.slug and self.title:
+            # Made here as well as in save() so that the form's constraint checks see it.
+            self.slug = unique_slug(
+                Article, self.title, instance_pk=self.pk, max_length=255, fallback="article"
+            )
         self.url = (self.url or "").strip()
         if self.url:
             existing = Article.objects.filter(url=self.url).exclude(pk=self.pk).first()
@@ -500,7 +504,6 @@ class Claim(models.Model):
         return f"{text} {self.quantity_unit}".strip()
 
     def clean(self):
-        from django.core.exceptions import ValidationError
 
         self.statement = (self.statement or "").strip()
         errors = {}
@@ -612,7 +615,6 @@ class ClaimAppearance(models.Model):
     natural_key.dependencies = ["archive.claim", "archive.article"]
 
     def clean(self):
-        from django.core.exceptions import ValidationError
 
         self.quote = (self.quote or "").strip()
         if not self.quote or self.article_id is None:

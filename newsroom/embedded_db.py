@@ -16,6 +16,7 @@ class, because of two traps in that class:
   ``.pgdata/holders.json``; dead holders are pruned on every start and stop, so a server left
   behind by a killed ``make run`` is adopted by the next one and stopped when it ends.
 
+The data folder is ``.pgdata/`` unless NEWSROOM_PGDATA names another.
 Subcommands: ``start``, ``stop``, ``status``, ``url`` and ``run -- CMD...``.
 """
 
@@ -37,8 +38,9 @@ import time
 from pathlib import Path
 
 BASE_DIR = Path(__file__).resolve().parent.parent
-PGDATA = BASE_DIR / ".pgdata"
-LOCK_FILE = BASE_DIR / ".pgdata.lock"
+# NEWSROOM_PGDATA moves the data folder (the tests use it to run servers of their own).
+PGDATA = Path(os.environ.get("NEWSROOM_PGDATA") or BASE_DIR / ".pgdata").resolve()
+LOCK_FILE = PGDATA.with_name(PGDATA.name + ".lock")
 HOLDERS_FILE = PGDATA / "holders.json"
 LOG_FILE = PGDATA / "server.log"
 DB_NAME = "newsroom"

@@ -1,0 +1,253 @@
+"""The editors' admin: every page renders for an editor, rules are explained, nothing is lost."""
+
+import pytest
+from django.contrib.auth.models import Group, Permission
+from django.urls import reverse
+
+from archive.models import Article, Claim, ClaimAppearance, Source, Tag, TagAlias
+
+pytestmark = pytest.mark.django_db
+
+ARCHIVE_MODELS = ["article", "source", "tag", "claim"]
+
+
+@pytest.fixture
+def world(make_article, make_claim, appear, person):
+    article = make_article(url="https://example.org/treaty")
+    claim = make_claim(quantity_value=11000, quantity_unit="جندي", quantity_approximate=True)
+    appear(claim, article, "وقع كيم جونغ أون")
+    TagAlias.objects.create(tag=person, name="كيم جونج أون")
+    return {"article": article, "claim": claim, "tag": person, "source": article.source}
+
+
+@pytest.mark.parametrize("model", ARCHIVE_MODELS)
+def test_list_and_add_pages_render_for_an_editor(editor_client, world, model):
+    for page in ("changelist", "add"):
+        response = editor_client.get(reverse(f"admin:archive_{model}_{page}"))
+        assert response.status_code == 200, (model, page)
+
+
+@pytest.mark.parametrize("model", ARCHIVE_MODELS)
+def test_change_page_renders_for_an_editor(editor_client, world, model):
+    obj = world["source" if model == "source" else model]
+    response = editor_client.get(reverse(f"admin:archive_{model}_change", args=[obj.pk]))
+    assert response.status_code == 200
+    assert str(obj).split(" (")[0][:30] in response.content.decode()
+
+
+def test_article_list_shows_source_status_and_claim_count(editor_client, world):
+    response = editor_client.get(reverse("admin:archive_article_changelist"))
+    row = response.context["cl"].result_list[0]
+    assert row.claim_count == 1
+    html = response.content.decode()
+    assert world["article"].title in html and "الجزيرة" in html
+
+
+def test_claim_list_shows_the_figure_and_appearances(editor_client, world):
+    response = editor_client.get(reverse("admin:archive_claim_changelist"))
+    html = response.content.decode()
+    assert "نحو 11,000 جندي" in html
+    assert response.context["cl"].result_list[0].appearance_count == 1
+
+
+def test_admin_speaks_arabic_right_to_left_by_default(editor_client):
+    html = editor_client.get(reverse("admin:index")).content.decode()
+    assert 'lang="ar"' in html and 'dir="rtl"' in html
+    assert "أرشيف غرفة الأخبار" in html
+
+
+def test_english_is_available(editor_client):
+    html = editor_client.get(reverse("admin:index"), HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    assert 'lang="en"' in html and "Newsroom archive" in html
+
+
+def test_anonymous_visitor_is_sent_to_the_login_page(client):
+    response = client.get(reverse("admin:archive_article_changelist"))
+    assert response.status_code == 302
+    assert response["Location"].startswith(reverse("admin:login"))
+
+
+@pytest.mark.parametrize(
+    "url_name", ["admin:auth_user_changelist", "admin:auth_group_changelist", "admin:auth_user_add"]
+)
+def test_editor_cannot_reach_user_or_group_management(editor_client, url_name):
+    assert editor_client.get(reverse(url_name)).status_code == 403
+
+
+def test_editors_group_has_exactly_the_archive_permissions():
+    group = Group.objects.get(name="Editors")
+    granted = set(group.permissions.values_list("content_type__app_label", "codename"))
+    expected = set(
+        Permission.objects.filter(content_type__app_label="archive").values_list(
+            "content_type__app_label", "codename"
+        )
+    )
+    assert granted == expected
+    assert {label for label, _ in granted} == {"archive"}
+
+
+def article_form(source, **overrides):
+    data = {
+        "title": "مقال جديد",
+        "lead": "",
+        "body": "نص المقال",
+        "status": "draft",
+        "published_at_0": "2024-11-13",
+        "published_at_1": "10:00:00",
+        "source": source.pk,
+        "author": "",
+        "url": "",
+        "slug": "",
+        "language": "ar",
+        "claim_appearances-TOTAL_FORMS": "0",
+        "claim_appearances-INITIAL_FORMS": "0",
+        "claim_appearances-MIN_NUM_FORMS": "0",
+        "claim_appearances-MAX_NUM_FORMS": "1000",
+    }
+    data.update(overrides)
+    return data
+
+
+def test_editor_adds_an_article_and_is_recorded_as_its_last_editor(editor_client, editor, world):
+    tag = world["tag"]
+    response = editor_client.post(
+        reverse("admin:archive_article_add"), article_form(world["source"], tags=[tag.pk])
+    )
+    assert response.status_code == 302, response.context["adminform"].form.errors
+    article = Article.objects.get(title="مقال جديد")
+    assert article.updated_by == editor
+    assert article.slug == "مقال-جديد"
+    assert list(article.tags.all()) == [tag]
+
+
+def test_article_with_an_existing_url_is_refused_naming_the_existing_article(editor_client, world):
+    existing = world["article"]
+    response = editor_client.post(
+        reverse("admin:archive_article_add"), article_form(world["source"], url=existing.url)
+    )
+    assert response.status_code == 200
+    errors = response.context["adminform"].form.errors["url"]
+    assert existing.title in errors[0] and str(existing.pk) in errors[0]
+    assert Article.objects.count() == 1
+    # What the editor typed is still in the form.
+    assert "نص المقال" in response.content.decode()
+
+
+def claim_form(**overrides):
+    data = {
+        "statement": "حشدت موسكو 50 ألف جندي في كورسك",
+        "slug": "",
+        "verdict": "unverified",
+        "verdict_note": "",
+        "quantity_value": "",
+        "quantity_low": "",
+        "quantity_high": "",
+        "quantity_unit": "",
+        "quantity_date": "",
+        "appearances-TOTAL_FORMS": "0",
+        "appearances-INITIAL_FORMS": "0",
+        "appearances-MIN_NUM_FORMS": "0",
+        "appearances-MAX_NUM_FORMS": "1000",
+        "evidence-TOTAL_FORMS": "0",
+        "evidence-INITIAL_FORMS": "0",
+        "evidence-MIN_NUM_FORMS": "0",
+        "evidence-MAX_NUM_FORMS": "1000",
+    }
+    data.update(overrides)
+    return data
+
+
+def test_claim_with_low_above_high_is_refused_with_a_message(editor_client, world):
+    before = Claim.objects.count()
+    response = editor_client.post(
+        reverse("admin:archive_claim_add"),
+        claim_form(quantity_low="12000", quantity_high="1500", quantity_unit="جندي"),
+    )
+    assert response.status_code == 200
+    errors = response.context["adminform"].form.errors
+    assert "quantity_high" in errors
+    assert "12000" in errors["quantity_high"][0] and "1500" in errors["quantity_high"][0]
+    assert Claim.objects.count() == before
+
+
+def test_claim_with_its_appearance_is_saved_from_one_form(editor_client, world):
+    article = world["article"]
+    response = editor_client.post(
+        reverse("admin:archive_claim_add"),
+        claim_form(
+            quantity_value="50000",
+            quantity_unit="جندي",
+            **{
+                "appearances-TOTAL_FORMS": "1",
+                "appearances-0-article": article.pk,
+                "appearances-0-quote": "مرسوما للتصديق",
+                "appearances-0-stated_on": "2024-11-11",
+            },
+        ),
+    )
+    assert response.status_code == 302
+    claim = Claim.objects.get(statement__startswith="حشدت موسكو")
+    assert claim.appearances.get().article == article
+
+
+def test_appearance_quote_not_in_the_article_is_refused(editor_client, world):
+    response = editor_client.post(
+        reverse("admin:archive_claim_add"),
+        claim_form(
+            **{
+                "appearances-TOTAL_FORMS": "1",
+                "appearances-0-article": world["article"].pk,
+                "appearances-0-quote": "كلام لم يقله أحد",
+            }
+        ),
+    )
+    assert response.status_code == 200
+    assert not Claim.objects.filter(statement__startswith="حشدت موسكو").exists()
+    assert ClaimAppearance.objects.count() == 1
+
+
+def test_publish_and_unpublish_actions(editor_client, make_article):
+    drafts = [make_article(f"مسودة {n}", status="draft") for n in range(3)]
+    url = reverse("admin:archive_article_changelist")
+    editor_client.post(url, {"action": "publish", "_selected_action": [a.pk for a in drafts]})
+    assert Article.objects.published().count() == 3
+    editor_client.post(url, {"action": "unpublish", "_selected_action": [drafts[0].pk]})
+    assert set(Article.objects.published()) == set(drafts[1:])
+
+
+def test_tag_with_aliases_is_added_inline(editor_client):
+    response = editor_client.post(
+        reverse("admin:archive_tag_add"),
+        {
+            "kind": "place",
+            "name_ar": "بيونغ يانغ",
+            "name_en": "Pyongyang",
+            "slug": "pyongyang",
+            "description": "",
+            "aliases-TOTAL_FORMS": "2",
+            "aliases-INITIAL_FORMS": "0",
+            "aliases-MIN_NUM_FORMS": "0",
+            "aliases-MAX_NUM_FORMS": "1000",
+            "aliases-0-name": "بيونج يانج",
+            "aliases-1-name": "",
+        },
+    )
+    assert response.status_code == 302
+    assert list(Tag.objects.get(slug="pyongyang").aliases.values_list("name", flat=True)) == [
+        "بيونج يانج"
+    ]
+
+
+def test_source_autocomplete_answers_an_editor(editor_client, world):
+    response = editor_client.get(
+        reverse("admin:autocomplete"),
+        {"term": "جزيرة", "app_label": "archive", "model_name": "article", "field_name": "source"},
+    )
+    assert response.status_code == 200
+    assert [r["id"] for r in response.json()["results"]] == [str(world["source"].pk)]
+
+
+def test_source_list_counts_articles(editor_client, world):
+    response = editor_client.get(reverse("admin:archive_source_changelist"))
+    assert response.context["cl"].result_list[0].article_count == 1
+    assert Source.objects.count() == 1
