@@ -251,3 +251,20 @@ def test_source_list_counts_articles(editor_client, world):
     response = editor_client.get(reverse("admin:archive_source_changelist"))
     assert response.context["cl"].result_list[0].article_count == 1
     assert Source.objects.count() == 1
+
+
+def test_editor_switches_the_admin_to_english_and_back(editor_client):
+    index = reverse("admin:index")
+    page = editor_client.get(index).content.decode()
+    assert 'name="language" value="en"' in page
+    response = editor_client.post(reverse("set_language"), {"language": "en", "next": index})
+    assert response.status_code == 302
+    page = editor_client.get(index).content.decode()
+    assert 'lang="en"' in page and "Newsroom archive" in page
+    editor_client.post(reverse("set_language"), {"language": "ar", "next": index})
+    assert 'dir="rtl"' in editor_client.get(index).content.decode()
+
+
+def test_login_page_offers_the_language_switch(client):
+    page = client.get(reverse("admin:login")).content.decode()
+    assert 'lang="ar"' in page and 'name="language" value="en"' in page
