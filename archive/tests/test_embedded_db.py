@@ -149,3 +149,19 @@ def test_the_server_listens_on_a_socket_only():
 def test_unknown_subcommand_is_a_usage_error():
     result = embedded("explode")
     assert result.returncode == 2 and "usage" in result.stderr
+
+
+@pytest.mark.skipif(os.geteuid() != 0, reason="only root hands the server to another account")
+def test_a_folder_the_server_account_cannot_enter_is_named_not_opened():
+    import shutil
+
+    from newsroom.embedded_db import EmbeddedDatabaseError, check_reachable, server_account
+
+    closed = BASE_DIR / ".pgdata-closed-test"
+    closed.mkdir(mode=0o700)
+    try:
+        with pytest.raises(EmbeddedDatabaseError, match=f"cannot enter {closed}\\."):
+            check_reachable(server_account(), [closed / "project" / ".pgdata"])
+        assert closed.stat().st_mode & 0o777 == 0o700  # nothing was widened
+    finally:
+        shutil.rmtree(closed)
