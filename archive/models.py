@@ -8,10 +8,13 @@ path starts from them.
 import re
 
 from django.conf import settings
+from django.contrib.postgres.fields import ArrayField
+from django.contrib.postgres.indexes import GinIndex
+from django.contrib.postgres.search import SearchVectorField
 from django.core.exceptions import ValidationError
 from django.db import models
-from django.db.models import Exists, F, OuterRef, Q
-from django.db.models.functions import MD5, Lower
+from django.db.models import Exists, F, Func, OuterRef, Q, Value
+from django.db.models.functions import MD5, Concat, Lower
 from django.urls import reverse
 from django.utils.text import slugify
 from django.utils.translation import gettext_lazy as _
@@ -41,6 +44,17 @@ class Language(models.TextChoices):
 class SlugManager(models.Manager):
     def get_by_natural_key(self, slug):
         return self.get(slug=slug)
+
+
+def weighted_vector(expression, weight):
+    """The stored search vector of a text (archive_tsvector, see archive/search.py)."""
+    return Func(
+        expression, Value(weight), function="archive_tsvector", output_field=SearchVectorField()
+    )
+
+
+def search_key(expression):
+    return Func(expression, function="archive_search_key", output_field=models.TextField())
 
 
 # --- Sources -------------------------------------------------------------------------------
@@ -101,6 +115,34 @@ class Source(models.Model):
 # --- Tags ----------------------------------------------------------------------------------
 
 
+class TagQuerySet(models.QuerySet):
+    def with_search_keys(self, keys):
+        """{key: tag} for the tags one of whose spellings (names or aliases) has a search key
+        in `keys` — how the search finds the names inside a query."""
+        keys = list(keys)
+        by_alias = list(
+            TagAlias.objects.filter(search_key__in=keys).values_list("search_key", "tag_id")
+        )
+        by_name = list(self.filter(search_keys__overlap=keys).values_list("id", "search_keys"))
+        ids = {tag_id for _, tag_id in by_alias} | {tag_id for tag_id, _ in by_name}
+        if not ids:
+            return {}
+        tags = {tag.pk: tag for tag in self.filter(pk__in=ids).prefetch_related("aliases")}
+        found = {}
+        for tag_id, tag_keys in sorted(by_name):
+            for key in tag_keys:
+                if key in keys:
+                    found.setdefault(key, tags[tag_id])
+        for key, tag_id in sorted(by_alias, key=lambda pair: pair[1]):
+            found.setdefault(key, tags[tag_id])
+        return found
+
+
+class TagManager(models.Manager.from_queryset(TagQuerySet)):
+    def get_by_natural_key(self, slug):
+        return self.get(slug=slug)
+
+
 class Tag(models.Model):
     """A person, organisation, place, event or topic, with its other spellings (aliases)."""
 
@@ -118,13 +160,30 @@ class Tag(models.Model):
     name_en = models.CharField(_("English name"), max_length=200, blank=True)
     slug = models.SlugField(_("slug"), max_length=200, unique=True, allow_unicode=True)
     description = models.TextField(_("description"), blank=True)
+    search_vector = models.GeneratedField(
+        expression=weighted_vector(Concat("name_ar", Value(" "), "name_en"), "B"),
+        output_field=SearchVectorField(),
+        db_persist=True,
+    )
+    search_keys = models.GeneratedField(
+        expression=Func(
+            search_key("name_ar"),
+            search_key("name_en"),
+            function="ARRAY",
+            template="%(function)s[%(expressions)s]",
+            output_field=ArrayField(models.TextField()),
+        ),
+        output_field=ArrayField(models.TextField()),
+        db_persist=True,
+    )
 
-    objects = SlugManager()
+    objects = TagManager()
 
     class Meta:
         ordering = ["name_ar"]
         verbose_name = _("tag")
         verbose_name_plural = _("tags")
+        indexes = [GinIndex(fields=["search_keys"], name="tag_search_keys")]
         constraints = [
             models.UniqueConstraint(
                 "kind",
@@ -169,12 +228,17 @@ class TagAlias(models.Model):
     )
     name = models.CharField(_("spelling"), max_length=200)
 
+    search_key = models.GeneratedField(
+        expression=search_key("name"), output_field=models.TextField(), db_persist=True
+    )
+
     objects = TagAliasManager()
 
     class Meta:
         ordering = ["name"]
         verbose_name = _("alias")
         verbose_name_plural = _("aliases")
+        indexes = [models.Index(fields=["search_key"], name="alias_search_key")]
         constraints = [
             models.UniqueConstraint(
                 Lower("name"),
@@ -280,13 +344,28 @@ class Article(models.Model):
         verbose_name=_("last changed by"),
     )
 
+    search_vector = models.GeneratedField(
+        expression=Func(
+            "title",
+            "lead",
+            "body",
+            function="archive_article_vector",
+            output_field=SearchVectorField(),
+        ),
+        output_field=SearchVectorField(),
+        db_persist=True,
+    )
+
     objects = ArticleManager()
 
     class Meta:
         ordering = ["-published_at", "-id"]
         verbose_name = _("article")
         verbose_name_plural = _("articles")
-        indexes = [models.Index(fields=["status", "-published_at"], name="article_status_date")]
+        indexes = [
+            models.Index(fields=["status", "-published_at"], name="article_status_date"),
+            GinIndex(fields=["search_vector"], name="article_search"),
+        ]
         constraints = [
             models.UniqueConstraint(
                 fields=["url"],
@@ -428,6 +507,12 @@ class Claim(models.Model):
         blank=True,
         related_name="+",
         verbose_name=_("last changed by"),
+    )
+
+    search_vector = models.GeneratedField(
+        expression=weighted_vector("statement", "A"),
+        output_field=SearchVectorField(),
+        db_persist=True,
     )
 
     objects = ClaimManager()
@@ -580,6 +665,12 @@ class ClaimAppearance(models.Model):
     quote = models.TextField(_("quote"), help_text=_("The exact words of the article."))
     stated_on = models.DateField(
         _("stated on"), null=True, blank=True, help_text=_("When the claim was made, if known.")
+    )
+
+    search_vector = models.GeneratedField(
+        expression=weighted_vector("quote", "B"),
+        output_field=SearchVectorField(),
+        db_persist=True,
     )
 
     objects = ClaimAppearanceManager()

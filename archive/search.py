@@ -1,0 +1,542 @@
+"""Arabic full-text search, inside PostgreSQL.
+
+PostgreSQL's stock 'arabic' configuration stems وزير to زير, cannot see that مستشفى and مستشفي are
+one word, and loses بوتين once a clitic is attached. This module replaces it with a light
+analyser that runs as IMMUTABLE SQL functions (created by migration 0004 from `render_sql()`),
+so that a stored generated column indexes every write path alike, and mirrors it in Python for
+the two things Python does: building queries and marking the matched words in snippets.
+`archive/tests/test_search_parity.py` checks that both sides give the same terms.
+
+Analysis of a text, in order
+============================
+
+===  ==========================  =============================================================
+ 1   compatibility forms         NFKC: presentation forms and lam-alef ligatures (ﻻ → لا,
+                                 ﷲ → الله), full-width Latin
+ 2   case                        Latin lower case
+ 3   letters folded              أ إ آ ٱ ٲ ٳ ٵ → ا · ى ی ۍ ې → ي · ة ۀ → ه · ؤ ئ ٶ ٸ → ء ·
+                                 ک ڪ گ → ك · ڤ → ف · پ → ب · چ → ج · ژ → ز
+ 4   marks deleted               tashkeel (U+064B–065F), superscript alef (U+0670), tatweel,
+                                 Quranic marks, ZWJ/ZWNJ, direction marks, soft hyphen
+ 5   digits                      Arabic-Indic ٠–٩ and Persian ۰–۹ → 0–9; a thousands separator
+                                 (, ، ٬) between a digit and three digits is removed, so
+                                 10،000 = 10,000 = 10000
+ 6   words                       anything but a–z, Latin-1 letters, Arabic letters and digits
+                                 separates words
+ 7   stop words                  STOP_WORDS (في، من، على، ...), removed
+===  ==========================  =============================================================
+
+Each remaining word (its normalised form is the *exact* form) gets up to two stems, indexed
+at the word's position; a query word matches a document word when their stems meet:
+
+- *stem*: the definite article with its proclitics (ال وال فال بال كال لل ولل فلل وبال ...)
+  removed when three letters remain, then SUFFIXES removed in order (ها يه ات ون ين ان ه ا ي),
+  each when three letters remain: الانتخابات → انتخاب, الحكومة → حكوم, كوريا → كور.
+- *alt*: for a word with no article that starts with one of و ف ب ك ل and keeps three letters
+  without it, the same without that letter: لبوتين → بوت (while بوتين → بوت, alt وتين). The
+  letter may be a proclitic or part of the name: both readings are indexed, so وبوتين,
+  لبوتين and بوتين meet on بوت, and فرنسا meets الفرنسي on فرنس.
+
+The document vector holds, at each position, '=' + the exact form (so that exact forms can
+rank above stem-only matches), the stem and the alt; title, lead and body carry weights A, B, C.
+"""
+
+import html
+import itertools
+import re
+import unicodedata
+from dataclasses import dataclass, field
+
+# --- the rules (the single table both the SQL and the Python are made from) ----------------
+
+FOLDS = {
+    "ا": "أإآٱٲٳٵ",
+    "ي": "ىیۍې",
+    "ه": "ةۀ",
+    "ء": "ؤئٶٸ",
+    "ك": "کڪگ",
+    "ف": "ڤ",
+    "ب": "پ",
+    "ج": "چ",
+    "ز": "ژ",
+    **{str(d): "٠١٢٣٤٥٦٧٨٩"[d] + "۰۱۲۳۴۵۶۷۸۹"[d] for d in range(10)},
+}
+MARKS = (
+    "".join(chr(c) for c in range(0x064B, 0x0660))  # tashkeel and hamza marks
+    + "\u0670\u0640"  # superscript alef, tatweel
+    + "".join(chr(c) for c in range(0x06D6, 0x06EE))  # Quranic annotation marks
+    + "\u200c\u200d\u200e\u200f\u061c\u00ad"  # joiners, direction marks, soft hyphen
+)
+THOUSANDS_SEPARATORS = ",،٬"
+# NFKC (step 1) is applied to texts with presentation forms, ligatures or full-width forms.
+NFKC_TRIGGER = "[\ufb00-\ufdff\ufe70-\ufeff\uff00-\uffef]"
+COMMON_FOLDS = "أإآىةؤئ"  # folded in every text; the rarer folds only where they occur
+WORD_CHARS = "0-9a-zß-öø-ÿء-ي"
+
+STOP_WORDS = """
+في من على الى إلى عن ان أن إن او أو ما لا لم لن قد ثم كما هذا هذه ذلك تلك هؤلاء هناك هنا التي
+الذي الذين اللذين اللتين اللواتي هو هي هم هن انا نحن انت كان كانت يكون تكون كانوا مع عند بين
+حتى اذا إذا بعد قبل حيث كل غير منذ خلال ضد نحو لدى عبر ايضا أيضا الا إلا بل لكن لكن انه إنه أنه
+انها إنها أنها به له لها لهم فيه فيها منه منها عليه عليها اليه إليه عنه عنها وفي ومن وعلى والى
+وإلى وعن وان وأن وإن وما ولا ولم ولن وقد وهو وهي وهذا وهذه وذلك والتي والذي وكان وكانت ومع
+وبين وحتى وبعد وقبل وكل فقد فان فإن فيما مما بما كما لما يا و ف ب ل ك
+""".split()
+
+ARTICLES = ["وبال", "فبال", "وكال", "ولل", "فلل", "وال", "فال", "بال", "كال", "لل", "ال"]
+PROCLITICS = "وفبكل"
+SUFFIXES = ["ها", "يه", "ات", "ون", "ين", "ان", "ه", "ا", "ي"]
+MIN_STEM = 3
+
+EXACT_MARK = "="
+WEIGHTS = {"title": "A", "lead": "B", "body": "C"}
+
+
+def _fold_table():
+    table = {ord(ch): target for target, sources in FOLDS.items() for ch in sources}
+    table.update({ord(ch): None for ch in MARKS})
+    return table
+
+
+_FOLD = _fold_table()
+_THOUSANDS = re.compile(rf"(?<=[0-9])[{THOUSANDS_SEPARATORS}](?=[0-9]{{3}}(?![0-9]))")
+_NON_WORD = re.compile(rf"[^{WORD_CHARS}]+")
+
+
+def _normal_stop_words():
+    words = []
+    for word in STOP_WORDS:
+        normal = _NON_WORD.sub(" ", unicodedata.normalize("NFKC", word).lower().translate(_FOLD))
+        words.append(normal.strip())
+    return sorted(set(words), key=lambda w: (-len(w), w))
+
+
+NORMAL_STOP_WORDS = _normal_stop_words()
+_STOP = frozenset(NORMAL_STOP_WORDS)
+
+
+# --- Python mirror of the SQL functions ----------------------------------------------------
+
+
+_NFKC_TRIGGER = re.compile(NFKC_TRIGGER)
+
+
+def normalize(text):
+    """Steps 1–6 of the table: the text as the index sees it, words separated by spaces."""
+    if _NFKC_TRIGGER.search(text):
+        text = unicodedata.normalize("NFKC", text)
+    text = text.lower().translate(_FOLD)
+    return _NON_WORD.sub(" ", _THOUSANDS.sub("", text)).strip()
+
+
+@dataclass(frozen=True)
+class Term:
+    exact: str
+    stem: str
+    alt: str | None = None
+    pos: int = 1  # the word's position in its text, stop words counted
+
+    @property
+    def stems(self):
+        return (self.stem, self.alt) if self.alt else (self.stem,)
+
+
+def _strip_suffixes(word):
+    for suffix in SUFFIXES:
+        if word.endswith(suffix) and len(word) - len(suffix) >= MIN_STEM:
+            word = word[: -len(suffix)]
+    return word
+
+
+def analyze_word(word, pos=1):
+    """The Term of one normalised word (not a stop word)."""
+    bare = word
+    for article in ARTICLES:
+        if word.startswith(article) and len(word) - len(article) >= MIN_STEM:
+            bare = word[len(article) :]
+            break
+    alt = None
+    if bare == word and word[0] in PROCLITICS and len(word) - 1 >= MIN_STEM:
+        alt = _strip_suffixes(word[1:])
+    return Term(exact=word, stem=_strip_suffixes(bare), alt=alt, pos=pos)
+
+
+def analyze(text):
+    """The Terms of a text, in order; stop words are left out but keep their positions."""
+    words = normalize(text or "").split()
+    return [analyze_word(w, pos) for pos, w in enumerate(words, 1) if w not in _STOP]
+
+
+# --- SQL, rendered from the same tables ----------------------------------------------------
+
+
+def _sql_string(text):
+    return "'" + text.replace("'", "''") + "'"
+
+
+def _char_class(chars):
+    return "".join(sorted(set(chars)))
+
+
+SCHEMA_PLACEHOLDER = "@schema@"
+
+
+def render_sql():
+    """The SQL functions of the analyser (run by migration 0004; frozen there).
+
+    The functions call each other by schema-qualified name (the migration puts the current
+    schema in place of @schema@), so that they work under any search_path: restores and
+    maintenance commands run with an empty one.
+
+    Written for speed: every step is one pass of a C function over the whole text (NFKC and
+    the rarer folds only when the text needs them), words separated by single spaces."""
+    folds = {ch: target for target, sources in FOLDS.items() for ch in sources}
+    common_from = COMMON_FOLDS
+    common_to = "".join(folds[ch] for ch in COMMON_FOLDS)
+    rare_from = "".join(ch for ch in folds if ch not in COMMON_FOLDS)
+    rare_to = "".join(folds[ch] for ch in rare_from)
+    stop = "{" + ",".join(f'"{w}"' for w in NORMAL_STOP_WORDS) + "}"
+    articles = "|".join(ARTICLES)
+    suffix_steps = "s"
+    for suffix in SUFFIXES:
+        suffix_steps = (
+            f"regexp_replace({suffix_steps}, '(\\S{{{MIN_STEM},}}){suffix} ', '\\1 ', 'g')"
+        )
+    return f"""
+CREATE OR REPLACE FUNCTION archive_normalize(t text) RETURNS text
+LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE AS $fn$
+  SELECT btrim(regexp_replace(regexp_replace(regexp_replace(
+    CASE WHEN f ~ {_sql_string("[" + rare_from + "]")}
+      THEN translate(f, {_sql_string(rare_from)}, {_sql_string(rare_to)}) ELSE f END,
+    {_sql_string("[" + MARKS + "]+")}, '', 'g'),
+    '(?<=[0-9])[{THOUSANDS_SEPARATORS}](?=[0-9]{{3}}(?![0-9]))', '', 'g'),
+    '[^{WORD_CHARS}]+', ' ', 'g'))
+  FROM (SELECT translate(lower(
+      CASE WHEN t ~ '{NFKC_TRIGGER}' THEN normalize(t, NFKC) ELSE t END),
+    {_sql_string(common_from)}, {_sql_string(common_to)}) AS f) AS folded
+$fn$;
+
+CREATE OR REPLACE FUNCTION archive_strip_suffixes(s text) RETURNS text
+LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE AS $fn$
+  SELECT {suffix_steps}
+$fn$;
+
+-- The words of a text with their position, exact form, stem and alt (see archive/search.py);
+-- stop words are left out but keep their positions. Each step is one pass over the text
+-- (MATERIALIZED, so that no step is repeated where its result is used twice).
+CREATE OR REPLACE FUNCTION archive_terms(t text)
+RETURNS TABLE(pos integer, exact text, stem text, alt text)
+LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE AS $fn$
+  WITH normal AS MATERIALIZED (
+    SELECT ' ' || @schema@.archive_normalize(t) || ' ' AS words
+  ), forms AS MATERIALIZED (
+    SELECT words,
+      regexp_replace(words, ' ({articles})(\\S{{{MIN_STEM}}})', ' \\2', 'g') AS bare,
+      regexp_replace(words, ' [{PROCLITICS}](\\S{{{MIN_STEM}}})', ' \\1', 'g') AS shorter
+    FROM normal
+  ), stems AS MATERIALIZED (
+    SELECT words, bare, shorter, @schema@.archive_strip_suffixes(bare) AS stem,
+      @schema@.archive_strip_suffixes(shorter) AS alt
+    FROM forms
+  )
+  SELECT w.pos::integer, w.exact, w.stem,
+    CASE WHEN w.bare = w.exact AND w.shorter <> w.exact THEN w.alt END
+  FROM stems,
+    unnest(
+      string_to_array(btrim(words), ' '), string_to_array(btrim(bare), ' '),
+      string_to_array(btrim(shorter), ' '), string_to_array(btrim(stem), ' '),
+      string_to_array(btrim(alt), ' ')
+    ) WITH ORDINALITY AS w(exact, bare, shorter, stem, alt, pos)
+  WHERE w.exact <> '' AND w.exact <> ALL ('{stop}'::text[])
+$fn$;
+-- A weighted tsvector: at each word's position its exact form (marked {EXACT_MARK}), stem and alt.
+CREATE OR REPLACE FUNCTION archive_tsvector(t text, weight "char") RETURNS tsvector
+LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $fn$
+  SELECT setweight(coalesce(string_agg(
+      format('''{EXACT_MARK}%s'':%s ''%s'':%s', exact, pos, stem, pos)
+        || CASE WHEN alt IS NOT NULL THEN format(' ''%s'':%s', alt, pos) ELSE '' END,
+      ' ')::tsvector, ''::tsvector), weight)
+  FROM @schema@.archive_terms(coalesce(t, ''))
+$fn$;
+
+CREATE OR REPLACE FUNCTION archive_article_vector(title text, lead text, body text)
+RETURNS tsvector
+LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $fn$
+  SELECT @schema@.archive_tsvector(title, 'A')
+    || @schema@.archive_tsvector(lead, 'B')
+    || @schema@.archive_tsvector(body, 'C')
+$fn$;
+
+-- The stems of a name, in order: how a tag's spelling is found inside a query.
+CREATE OR REPLACE FUNCTION archive_search_key(t text) RETURNS text
+LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $fn$
+  SELECT coalesce(string_agg(stem, ' ' ORDER BY pos), '')
+  FROM @schema@.archive_terms(coalesce(t, ''))
+$fn$;
+
+DROP AGGREGATE IF EXISTS archive_tsvector_agg(tsvector);
+CREATE AGGREGATE archive_tsvector_agg(tsvector) (
+  SFUNC = tsvector_concat, STYPE = tsvector, INITCOND = ''
+);
+"""
+
+
+DROP_SQL = """
+DROP AGGREGATE IF EXISTS archive_tsvector_agg(tsvector);
+DROP FUNCTION IF EXISTS archive_search_key(text);
+DROP FUNCTION IF EXISTS archive_article_vector(text, text, text);
+DROP FUNCTION IF EXISTS archive_tsvector(text, "char");
+DROP FUNCTION IF EXISTS archive_terms(text);
+DROP FUNCTION IF EXISTS archive_strip_suffixes(text);
+DROP FUNCTION IF EXISTS archive_normalize(text);
+"""
+
+
+# --- queries -------------------------------------------------------------------------------
+
+MAX_QUERY_CHARS = 500
+MAX_QUERY_TERMS = 32
+OR_WORDS = {"or", "|", "او", "أو"}
+_QUERY_TOKENS = re.compile(r'(-?)"([^"]*)"?|(\S+)')
+
+
+@dataclass
+class Item:
+    """One thing a reader asked for: a word or a quoted phrase, possibly excluded."""
+
+    raw: str
+    terms: list
+    negated: bool = False
+    phrase: bool = False
+    alternatives: list = field(default_factory=list)  # [(spelling, [Term, ...]), ...]
+    tag: object = None  # the Tag whose spelling this item is, when it is one
+
+
+@dataclass
+class ParsedQuery:
+    """The reader's query: AND of groups, each group an OR of items."""
+
+    text: str
+    groups: list
+
+    @property
+    def positive_items(self):
+        return [item for group in self.groups for item in group if not item.negated]
+
+    @property
+    def is_empty(self):
+        return not self.positive_items
+
+    def all_terms(self):
+        for item in self.positive_items:
+            yield from item.terms
+            for _, terms in item.alternatives:
+                yield from terms
+
+
+def parse_query(text):
+    """Web-search syntax — words (all must match), "phrases", OR, -exclusion — parsed so that
+    nothing a reader types raises: unknown operators are plain punctuation, an unclosed quote
+    runs to the end, and the query is cut to MAX_QUERY_CHARS."""
+    text = (text or "").replace("\x00", " ")[:MAX_QUERY_CHARS]
+    groups, join_next, count = [], False, 0
+    for match in _QUERY_TOKENS.finditer(text):
+        quoted_neg, quoted, word = match.groups()
+        if word is not None and word.lower() in OR_WORDS:
+            join_next = bool(groups)
+            continue
+        if word is not None:
+            negated = word.startswith("-") and len(word) > 1
+            raw = word[1:] if negated else word
+            phrase = False
+        else:
+            negated, raw, phrase = bool(quoted_neg), quoted, True
+        terms = analyze(raw)[: MAX_QUERY_TERMS - count]
+        if not terms:
+            continue
+        count += len(terms)
+        item = Item(raw=raw, terms=terms, negated=negated, phrase=phrase or len(terms) > 1)
+        if join_next and not negated and not any(i.negated for i in groups[-1]):
+            groups[-1].append(item)
+        else:
+            groups.append([item])
+        join_next = False
+        if count >= MAX_QUERY_TERMS:
+            break
+    return ParsedQuery(text=text, groups=groups)
+
+
+def expand_aliases(parsed):
+    """Give every item that is a spelling of a tag the tag's other spellings as alternatives.
+
+    Runs of plain words are searched for spellings longest first (بيونج يانج is two words);
+    the spellings come from the database at query time, so an alias added in the admin takes
+    effect at once."""
+    from .models import Tag
+
+    candidates = {}
+    for index, group in enumerate(parsed.groups):
+        if len(group) == 1 and group[0].phrase:
+            candidates.setdefault(_key(group[0].terms), []).append((index, 1))
+    runs = _plain_runs(parsed.groups)
+    for run in runs:
+        for size in range(min(4, len(run)), 0, -1):
+            for start in range(len(run) - size + 1):
+                terms = [parsed.groups[i][0].terms[0] for i in run[start : start + size]]
+                candidates.setdefault(_key(terms), []).append((run[start], size))
+    if not candidates:
+        return parsed
+    tags = Tag.objects.with_search_keys(list(candidates))
+    if not tags:
+        return parsed
+    taken = set()
+    replacements = {}
+    for key in sorted(candidates, key=lambda k: -len(k.split())):
+        tag = tags.get(key)
+        if tag is None:
+            continue
+        for start, size in candidates[key]:
+            span = set(range(start, start + size))
+            if span & taken:
+                continue
+            taken |= span
+            items = [parsed.groups[i][0] for i in range(start, start + size)]
+            negated = items[0].negated
+            raw = " ".join(i.raw for i in items)
+            merged = Item(
+                raw=raw,
+                terms=analyze(raw),
+                negated=negated,
+                phrase=True,
+                tag=tag,
+            )
+            merged.alternatives = [
+                (spelling, terms)
+                for spelling in tag.spellings
+                if (terms := analyze(spelling)) and _key(terms) != key
+            ]
+            replacements[start] = (size, merged)
+    groups, index = [], 0
+    while index < len(parsed.groups):
+        if index in replacements:
+            size, merged = replacements[index]
+            groups.append([merged])
+            index += size
+        else:
+            groups.append(parsed.groups[index])
+            index += 1
+    return ParsedQuery(text=parsed.text, groups=groups)
+
+
+def _key(terms):
+    return " ".join(term.stem for term in terms)
+
+
+def _plain_runs(groups):
+    """Indexes of consecutive groups that are one plain word each (same sign)."""
+    runs, current, sign = [], [], None
+    for index, group in enumerate(groups):
+        item = group[0]
+        plain = len(group) == 1 and not item.phrase and len(item.terms) == 1
+        if plain and (not current or item.negated == sign):
+            current.append(index)
+            sign = item.negated
+            continue
+        if current:
+            runs.append(current)
+        current, sign = ([index], item.negated) if plain else ([], None)
+    if current:
+        runs.append(current)
+    return runs
+
+
+def _lexeme(text):
+    return "'" + text.replace("\\", "\\\\").replace("'", "''") + "'"
+
+
+def _term_query(term):
+    if term.alt:
+        return f"({_lexeme(term.stem)} | {_lexeme(term.alt)})"
+    return _lexeme(term.stem)
+
+
+def _terms_query(terms):
+    """A phrase: each word at its distance from the previous one (a stop word between two
+    words leaves a gap, as in the index)."""
+    query = _term_query(terms[0])
+    for previous, term in itertools.pairwise(terms):
+        distance = term.pos - previous.pos
+        query += f" <{distance}> " + _term_query(term)
+    return query
+
+
+def _item_query(item):
+    options = [_terms_query(item.terms)]
+    options += [_terms_query(terms) for _, terms in item.alternatives]
+    body = " | ".join(f"({o})" for o in options) if len(options) > 1 else options[0]
+    return f"!({body})" if item.negated else f"({body})"
+
+
+def to_tsquery(parsed, *, any_word=False):
+    """The tsquery text of a parsed query: every group must match (or, with any_word, one
+    positive group is enough; exclusions still hold)."""
+    positive, negative = [], []
+    for group in parsed.groups:
+        if group[0].negated:
+            negative.append(_item_query(group[0]))
+        else:
+            positive.append(" | ".join(_item_query(item) for item in group))
+    if not positive:
+        return ""
+    joiner = " | " if any_word else " & "
+    query = "(" + joiner.join(f"({p})" for p in positive) + ")"
+    if negative:
+        query += " & " + " & ".join(negative)
+    return query
+
+
+def exact_tsquery(parsed):
+    """The exact forms the reader typed, any of them: ranks exact matches above stems."""
+    forms = {EXACT_MARK + t.exact for item in parsed.positive_items for t in item.terms}
+    return " | ".join(_lexeme(f) for f in sorted(forms))
+
+
+# --- snippets ------------------------------------------------------------------------------
+
+SNIPPET_WORDS = 36
+_WORDS = re.compile(r"\S+")
+
+
+def highlight(text, stems, *, limit=SNIPPET_WORDS):
+    """An excerpt of `text` (the original, not the normalised form) around its densest run of
+    matched words, with those words in <mark>; everything else HTML-escaped.
+
+    Returns "" when nothing matches."""
+    if not text or not stems:
+        return ""
+    words = [(m.start(), m.end()) for m in _WORDS.finditer(text)]
+    hits = [i for i, (s, e) in enumerate(words) if _matches(text[s:e], stems)]
+    if not hits:
+        return ""
+    best_start, best_count = 0, -1
+    for hit in hits:
+        start = max(0, hit - limit // 4)
+        count = sum(1 for h in hits if start <= h < start + limit)
+        if count > best_count:
+            best_start, best_count = start, count
+    end = min(len(words), best_start + limit)
+    hit_set = set(hits)
+    pieces = []
+    for i in range(best_start, end):
+        s, e = words[i]
+        chunk = html.escape(text[s:e])
+        pieces.append(f"<mark>{chunk}</mark>" if i in hit_set else chunk)
+    prefix = "… " if best_start > 0 else ""
+    suffix = " …" if end < len(words) else ""
+    return prefix + " ".join(pieces) + suffix
+
+
+def _matches(word, stems):
+    normal = normalize(word)
+    if not normal or not any(stem in normal for stem in stems):
+        return False  # cheap test first: a stem is always inside its word
+    return any(set(term.stems) & stems for term in analyze(word))
