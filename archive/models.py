@@ -13,11 +13,13 @@ from django.contrib.postgres.indexes import GinIndex
 from django.contrib.postgres.search import SearchVectorField
 from django.core.exceptions import ValidationError
 from django.db import models
-from django.db.models import Exists, F, Func, OuterRef, Q, Value
-from django.db.models.functions import MD5, Concat, Lower
+from django.db.models import Exists, F, Func, OuterRef, Q, Subquery, Value
+from django.db.models.functions import MD5, Cast, Coalesce, Concat, Lower
 from django.urls import reverse
 from django.utils.text import slugify
 from django.utils.translation import gettext_lazy as _
+
+from . import search
 
 
 def unique_slug(model, text, *, instance_pk=None, max_length=200, fallback="item"):
@@ -281,10 +283,96 @@ class TagAlias(models.Model):
 # --- Articles ------------------------------------------------------------------------------
 
 
-class ArticleQuerySet(models.QuerySet):
+class SearchQuerySetMixin:
+    """Carries what a search did (`search_info`) through clones, and puts a snippet on every
+    result as it is fetched: the page's results only, never the whole match set."""
+
+    search_info = None
+
+    def _clone(self):
+        clone = super()._clone()
+        clone.search_info = self.search_info
+        return clone
+
+    def _fetch_all(self):
+        super()._fetch_all()
+        if self.search_info is None or self.search_info.mode == "none":
+            return
+        patterns = self.search_info.patterns
+        for obj in self._result_cache:
+            if isinstance(obj, models.Model) and not hasattr(obj, "snippet"):
+                obj.snippet = obj.make_snippet(patterns)
+
+    def _searched(self, queryset, info):
+        queryset.search_info = info
+        return queryset
+
+    def _search_with_fallback(self, query, vector, sort, default_order):
+        info = search.SearchInfo(search.expand_aliases(search.parse_query(query)))
+        if info.parsed.is_empty:
+            info.mode = "none"
+            return self._searched(self.none(), info)
+        annotated = self.annotate(search_document=vector) if vector is not None else self
+        field = "search_document" if vector is not None else "search_vector"
+        info.tsquery = search.to_tsquery(info.parsed)
+        results = annotated.filter(search.matches(info.tsquery, field))
+        order = []
+        # Every word must match; when that finds nothing, any word may (ranked, all-word
+        # matches first) and search_info.mode says so.
+        if len(info.parsed.positive_items) > 1 and not results.exists():
+            all_words = info.tsquery
+            info.tsquery = search.to_tsquery(info.parsed, any_word=True)
+            info.mode = "any"
+            results = annotated.filter(search.matches(info.tsquery, field)).annotate(
+                all_words=search.matches(all_words, field)
+            )
+            order.append(F("all_words").desc())
+        results = results.annotate(rank=search.rank(info, field))
+        if sort == "newest":
+            order = [*default_order]
+        elif sort == "oldest":
+            order = [F(name.lstrip("-")).asc() for name in default_order]
+        else:
+            order += [F("rank").desc(), *default_order]
+        return self._searched(results.order_by(*order), info)
+
+    def search_suggestion(self):
+        """A corrected query from the archive's own vocabulary, when a search found few
+        results and a corrected spelling finds more: {"query", "count", "corrections"}."""
+        info = self.search_info
+        if info is None or info.mode == "none":
+            return None
+        corrections = search.vocabulary_corrections(info.parsed)
+        if not corrections:
+            return None
+        text = search.corrected_query(info.parsed, corrections)
+        base = self.model._default_manager.all()
+        if hasattr(base, "published"):
+            base = base.published()
+        corrected = base.search(text)
+        if corrected.search_info.mode != "all":
+            return None
+        count = corrected.count()
+        found = 0 if info.mode == "any" else self.count()
+        if count <= found:
+            return None
+        return {
+            "query": text,
+            "count": count,
+            "corrections": [{"from": k, "to": v} for k, v in corrections.items()],
+        }
+
+
+class ArticleQuerySet(SearchQuerySetMixin, models.QuerySet):
     def published(self):
         """What the public may see: published articles only."""
         return self.filter(status=Article.Status.PUBLISHED)
+
+    def search(self, query, sort="relevance"):
+        """Articles matching a reader's query (web-search syntax, Arabic-aware), annotated
+        with `rank` and, once fetched, `snippet`. Sorted by relevance unless `sort` is
+        "newest" or "oldest"; empty for a query with nothing to search for."""
+        return self._search_with_fallback(query, None, sort, ["-published_at", "-id"])
 
 
 class ArticleManager(models.Manager.from_queryset(ArticleQuerySet)):
@@ -400,6 +488,14 @@ class Article(models.Model):
     def is_published(self):
         return self.status == self.Status.PUBLISHED
 
+    def make_snippet(self, patterns):
+        """The excerpt shown for a search hit: matched words in <mark>, the rest escaped."""
+        for text in (self.body, self.lead):
+            snippet = search.highlight(text, patterns)
+            if snippet:
+                return snippet
+        return search.highlight_none(self.lead or self.body)
+
     def clean(self):
 
         self.title = squash_spaces(self.title)
@@ -431,7 +527,31 @@ class Article(models.Model):
 # --- Claims --------------------------------------------------------------------------------
 
 
-class ClaimQuerySet(models.QuerySet):
+class ClaimQuerySet(SearchQuerySetMixin, models.QuerySet):
+    def search(self, query, sort="relevance"):
+        """Claims matching a reader's query, searched the way articles are, in their wording,
+        their quotes in published articles and their claimant's names (with its aliases,
+        through the query's name expansion)."""
+        empty = Cast(Value(""), SearchVectorField())
+        quotes = (
+            ClaimAppearance.objects.published()
+            .filter(claim=OuterRef("pk"))
+            .order_by()
+            .values("claim")
+            .annotate(vector=Func(F("search_vector"), function="archive_tsvector_agg"))
+            .values("vector")
+        )
+        claimant = Tag.objects.filter(pk=OuterRef("claimant_id")).values("search_vector")
+        document = Func(
+            F("search_vector"),
+            Coalesce(Subquery(quotes, output_field=SearchVectorField()), empty),
+            Coalesce(Subquery(claimant, output_field=SearchVectorField()), empty),
+            template="(%(expressions)s)",
+            arg_joiner=" || ",
+            output_field=SearchVectorField(),
+        )
+        return self._search_with_fallback(query, document, sort, ["-updated_at", "-id"])
+
     def published(self):
         """A claim is public when at least one of its appearances is in a published article."""
         return self.filter(
@@ -560,6 +680,9 @@ class Claim(models.Model):
 
     def natural_key(self):
         return (self.slug,)
+
+    def make_snippet(self, patterns):
+        return search.highlight(self.statement, patterns) or search.highlight_none(self.statement)
 
     @property
     def has_quantity(self):

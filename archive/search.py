@@ -45,6 +45,7 @@ import html
 import itertools
 import re
 import unicodedata
+from bisect import bisect_right
 from dataclasses import dataclass, field
 
 # --- the rules (the single table both the SQL and the Python are made from) ----------------
@@ -506,37 +507,229 @@ SNIPPET_WORDS = 36
 _WORDS = re.compile(r"\S+")
 
 
-def highlight(text, stems, *, limit=SNIPPET_WORDS):
-    """An excerpt of `text` (the original, not the normalised form) around its densest run of
-    matched words, with those words in <mark>; everything else HTML-escaped.
+def _pattern_stems(pattern):
+    return {stem for stems in pattern for stem in stems}
 
+
+def highlight(text, patterns, *, limit=SNIPPET_WORDS):
+    """An excerpt of `text` (the original, not the normalised form) around its densest run of
+    matched words, the matched words in <mark>, everything else HTML-escaped.
+
+    `patterns` are what the query asks for, each a list of stem sets: one set for a word,
+    several in a row for a phrase (whose words are marked only where they stand together).
     Returns "" when nothing matches."""
-    if not text or not stems:
+    if not text or not patterns:
         return ""
-    words = [(m.start(), m.end()) for m in _WORDS.finditer(text)]
-    hits = [i for i, (s, e) in enumerate(words) if _matches(text[s:e], stems)]
+    spans = [(m.start(), m.end()) for m in _WORDS.finditer(text)]
+    if not spans:
+        return ""
+    # Fold each word cheaply (letters, marks, case) and look for the stems in one pass; only
+    # the words that contain a stem are analysed in full.
+    folded = [text[s:e].lower().translate(_FOLD) for s, e in spans]
+    starts, offset = [], 0
+    for word in folded:
+        starts.append(offset)
+        offset += len(word) + 1
+    first_stems = {stem for pattern in patterns for stem in pattern[0]}
+    finder = re.compile("|".join(re.escape(s) for s in sorted(first_stems, key=len, reverse=True)))
+    candidates = sorted(
+        {bisect_right(starts, m.start()) - 1 for m in finder.finditer(" ".join(folded))}
+    )
+    cache = {}
+
+    def stems_of(index):
+        if index not in cache:
+            s, e = spans[index]
+            cache[index] = [set(term.stems) for term in analyze(text[s:e])]
+        return cache[index]
+
+    hits = set()
+    for index in candidates:
+        for pattern in patterns:
+            matched = _match_at(index, pattern, stems_of, len(spans))
+            if matched:
+                hits.update(matched)
     if not hits:
         return ""
+    ordered = sorted(hits)
     best_start, best_count = 0, -1
-    for hit in hits:
+    for hit in ordered:
         start = max(0, hit - limit // 4)
-        count = sum(1 for h in hits if start <= h < start + limit)
+        count = sum(1 for h in ordered if start <= h < start + limit)
         if count > best_count:
             best_start, best_count = start, count
-    end = min(len(words), best_start + limit)
-    hit_set = set(hits)
+    end = min(len(spans), best_start + limit)
     pieces = []
     for i in range(best_start, end):
-        s, e = words[i]
+        s, e = spans[i]
         chunk = html.escape(text[s:e])
-        pieces.append(f"<mark>{chunk}</mark>" if i in hit_set else chunk)
+        pieces.append(f"<mark>{chunk}</mark>" if i in hits else chunk)
     prefix = "… " if best_start > 0 else ""
-    suffix = " …" if end < len(words) else ""
+    suffix = " …" if end < len(spans) else ""
     return prefix + " ".join(pieces) + suffix
 
 
-def _matches(word, stems):
-    normal = normalize(word)
-    if not normal or not any(stem in normal for stem in stems):
-        return False  # cheap test first: a stem is always inside its word
-    return any(set(term.stems) & stems for term in analyze(word))
+def _match_at(index, pattern, stems_of, size):
+    """The word indexes matched by `pattern` starting at word `index`, or None. Words that
+    are only stop words or punctuation may stand between the words of a phrase."""
+    matched, wanted, i = [], list(pattern), index
+    while wanted:
+        if i >= size:
+            return None
+        word_terms = stems_of(i)
+        if not word_terms:
+            if not matched:
+                return None
+            i += 1
+            continue
+        for term_stems in word_terms:
+            if not wanted:
+                break
+            if not term_stems & wanted[0]:
+                return None
+            wanted.pop(0)
+        matched.append(i)
+        i += 1
+    return matched
+
+
+def highlight_none(text, *, limit=SNIPPET_WORDS):
+    """The opening words of a text, escaped: the snippet of a hit whose match is elsewhere."""
+    words = (text or "").split()
+    suffix = " …" if len(words) > limit else ""
+    return html.escape(" ".join(words[:limit])) + suffix
+
+
+# --- the QuerySet side ---------------------------------------------------------------------
+
+SUGGEST_BELOW = 3  # fewer results than this: look for a better spelling in the vocabulary
+RANK_WEIGHTS = "{0.1, 0.2, 0.4, 1.0}"  # D, C (body), B (lead), A (title)
+EXACT_BONUS = 0.5
+MIN_SIMILARITY = 0.45
+SORTS = ("relevance", "newest", "oldest")
+
+
+@dataclass
+class SearchInfo:
+    """What a search did, for the page and the API to say: the parsed query, whether it fell
+    back to any word, and the names it recognised."""
+
+    parsed: ParsedQuery
+    mode: str = "all"  # "all" words, "any" word (fallback), or "none" (nothing to search)
+    tsquery: str = ""
+
+    @property
+    def patterns(self):
+        """What to mark in snippets: every positive word or phrase, with its alternatives."""
+        patterns = []
+        for item in self.parsed.positive_items:
+            for terms in [item.terms, *(terms for _, terms in item.alternatives)]:
+                patterns.append([set(term.stems) for term in terms])
+        return patterns
+
+    @property
+    def expansions(self):
+        return [
+            {
+                "query": item.raw,
+                "tag": str(item.tag),
+                "spellings": [s for s, _ in item.alternatives],
+            }
+            for item in self.parsed.positive_items
+            if item.tag is not None
+        ]
+
+
+def tsquery_value(text):
+    from django.contrib.postgres.search import SearchQueryField
+    from django.db.models import Value
+    from django.db.models.functions import Cast
+
+    return Cast(Value(text), SearchQueryField())
+
+
+def matches(tsquery_text, vector="search_vector"):
+    from django.db.models import BooleanField, F, Func
+
+    target = F(vector) if isinstance(vector, str) else vector
+    return Func(
+        target,
+        tsquery_value(tsquery_text),
+        template="(%(expressions)s)",
+        arg_joiner=" @@ ",
+        output_field=BooleanField(),
+    )
+
+
+def rank(info, vector="search_vector"):
+    """Cover density over the stems (title above lead above body; closer words higher), plus a
+    bonus for the exact forms the reader typed."""
+    from django.db.models import F, FloatField, Func, Value
+
+    target = F(vector) if isinstance(vector, str) else vector
+    density = Func(
+        Value(RANK_WEIGHTS),
+        target,
+        tsquery_value(info.tsquery),
+        Value(1),
+        function="ts_rank_cd",
+        output_field=FloatField(),
+    )
+    exact = exact_tsquery(info.parsed)
+    if not exact:
+        return density
+    bonus = Func(
+        Value(RANK_WEIGHTS),
+        target,
+        tsquery_value(exact),
+        function="ts_rank",
+        output_field=FloatField(),
+    )
+    return density + Value(EXACT_BONUS) * bonus
+
+
+def vocabulary_corrections(parsed):
+    """{exact form: closest word of the archive} for the words the archive does not have."""
+    from django.db import connection
+
+    forms = sorted({t.exact for item in parsed.positive_items for t in item.terms})
+    if not forms:
+        return {}
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT word FROM archive_search_vocabulary WHERE word = ANY(%s)", [forms])
+        known = {row[0] for row in cursor.fetchall()}
+        corrections = {}
+        for form in forms:
+            if form in known or len(form) < 3 or form.isdigit():
+                continue
+            cursor.execute(
+                "SELECT word FROM archive_search_vocabulary"
+                " WHERE word %% %s AND similarity(word, %s) >= %s"
+                " ORDER BY similarity(word, %s) DESC, ndoc DESC, word LIMIT 1",
+                [form, form, MIN_SIMILARITY, form],
+            )
+            row = cursor.fetchone()
+            if row:
+                corrections[form] = row[0]
+    return corrections
+
+
+def corrected_query(parsed, corrections):
+    """The reader's query with each corrected word replaced, in web-search syntax."""
+    groups = []
+    for group in parsed.groups:
+        items = []
+        for item in group:
+            words = " ".join(corrections.get(t.exact, t.exact) for t in item.terms)
+            if item.phrase:
+                words = f'"{words}"'
+            items.append(("-" if item.negated else "") + words)
+        groups.append(" OR ".join(items))
+    return " ".join(groups)
+
+
+def refresh_vocabulary():
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        cursor.execute("REFRESH MATERIALIZED VIEW archive_search_vocabulary")
