@@ -11,7 +11,7 @@ PORT ?= 8000
 
 # Schema, static files, the seed articles (idempotent: natural keys).
 PREPARE := $(MANAGE) migrate --noinput -v1 && $(MANAGE) collectstatic --noinput -v0 && \
-	$(MANAGE) loaddata seed
+	$(MANAGE) loaddata seed && $(MANAGE) refresh_search_vocabulary
 
 .PHONY: run test lint format venv db-start db-stop db-status messages clean
 

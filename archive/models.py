@@ -308,7 +308,8 @@ class SearchQuerySetMixin:
         return queryset
 
     def _search_with_fallback(self, query, vector, sort, default_order):
-        info = search.SearchInfo(search.expand_aliases(search.parse_query(query)))
+        parsed = search.expand_aliases(search.parse_query(query))
+        info = search.SearchInfo(search.prune_alternatives(parsed))
         if info.parsed.is_empty:
             info.mode = "none"
             return self._searched(self.none(), info)
@@ -480,6 +481,9 @@ class Article(models.Model):
 
     def get_absolute_url(self):
         return reverse("admin:archive_article_change", args=[self.pk])
+
+    def get_public_url(self):
+        return reverse("article", args=[self.slug])
 
     def natural_key(self):
         return (self.slug,)

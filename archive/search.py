@@ -46,7 +46,7 @@ import itertools
 import re
 import unicodedata
 from bisect import bisect_right
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 # --- the rules (the single table both the SQL and the Python are made from) ----------------
 
@@ -428,6 +428,31 @@ def expand_aliases(parsed):
     return ParsedQuery(text=parsed.text, groups=groups)
 
 
+def prune_alternatives(parsed):
+    """Drop a query word's proclitic reading (و ف ب ك ل + the rest) where the archive says the
+    word is a word of its own: وزير is far more common than زير, so وزير is not و + زير; but
+    لبوتين is rarer than بوتين, so it is ل + بوتين. Documents keep both readings."""
+    from django.db import connection
+
+    terms = {t for item in parsed.positive_items for t in item.terms if t.alt}
+    if not terms:
+        return parsed
+    forms = sorted({t.exact for t in terms} | {t.exact[1:] for t in terms})
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT word, ndoc FROM archive_search_vocabulary WHERE word = ANY(%s)", [forms]
+        )
+        frequency = dict(cursor.fetchall())
+    for item in parsed.positive_items:
+        item.terms = [
+            replace(term, alt=None)
+            if term.alt and frequency.get(term.exact, 0) > frequency.get(term.exact[1:], 0)
+            else term
+            for term in item.terms
+        ]
+    return parsed
+
+
 def _key(terms):
     return " ".join(term.stem for term in terms)
 
@@ -702,16 +727,31 @@ def vocabulary_corrections(parsed):
         for form in forms:
             if form in known or len(form) < 3 or form.isdigit():
                 continue
+            # Trigrams find the candidates through the index; the edit distance picks the
+            # closest (a trigram score favours shorter words: الشمالبه is closer to الشماليه
+            # than to الشمال), then the most common.
             cursor.execute(
-                "SELECT word FROM archive_search_vocabulary"
+                "SELECT word, ndoc FROM archive_search_vocabulary"
                 " WHERE word %% %s AND similarity(word, %s) >= %s"
-                " ORDER BY similarity(word, %s) DESC, ndoc DESC, word LIMIT 1",
+                " ORDER BY similarity(word, %s) DESC LIMIT 10",
                 [form, form, MIN_SIMILARITY, form],
             )
-            row = cursor.fetchone()
-            if row:
-                corrections[form] = row[0]
+            candidates = cursor.fetchall()
+            if candidates:
+                best = min(candidates, key=lambda c: (edit_distance(form, c[0]), -c[1], c[0]))
+                corrections[form] = best[0]
     return corrections
+
+
+def edit_distance(a, b):
+    """Levenshtein distance (PostgreSQL's is in fuzzystrmatch, which we do not require)."""
+    previous = list(range(len(b) + 1))
+    for i, ca in enumerate(a, 1):
+        current = [i]
+        for j, cb in enumerate(b, 1):
+            current.append(min(previous[j] + 1, current[j - 1] + 1, previous[j - 1] + (ca != cb)))
+        previous = current
+    return previous[-1]
 
 
 def corrected_query(parsed, corrections):
