@@ -1,0 +1,91 @@
+"""The analyser exists twice: SQL (indexing) and Python (queries, snippets). They must agree
+word for word, and the SQL in the database must be the SQL the code renders."""
+
+import gzip
+import importlib
+import json
+from pathlib import Path
+
+import pytest
+from django.db import connection
+
+from archive import search
+
+CORPUS = Path(__file__).resolve().parents[3] / "shared" / "corpus" / "ant-multisource.jsonl.gz"
+SEEDS = Path(__file__).resolve().parents[2] / "fixtures" / "seed.json"
+
+TRICKY = [
+    "الوَزِيرُ الجَدِيدُ جـــنود الرحمٰن",
+    "أإآٱ ٲٳٵ ى ی ۍ ې ة ۀ ؤ ئ ٶ ٸ ک ڪ گ ڤ پ چ ژ",
+    "١٠،٠٠٠ و10,000 و۱۰٬۰۰۰ و1,2345 و3,50 و2,500,000",
+    "ﻻﺟﺌﻮﻥ ﻓﻲ ﺍﻟﻤﺨﻴﻢ ﷲ ﻷن ＮＡＴＯ",
+    "NATO Zelenskyy ÉLYSÉE straße 😀 #كوريا_الشمالية x-ray ب2024",
+    "والجنود بالانتخابات فالنتائج كالعادة للرئيس وللمرشحين وبالله والله الله لبوتين وبوتين",
+    "في من على الى إلى عن أن إن هذا هذه وفي ومن و ف ب",
+    "‌زیر‍ ‎ ‏ ؜ ­",
+    "",
+    "   \n\t ",
+]
+
+
+def sql_terms(text):
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pos, exact, stem, alt FROM archive_terms(%s) ORDER BY pos", [text])
+        return [search.Term(exact=e, stem=s, alt=a, pos=p) for p, e, s, a in cursor.fetchall()]
+
+
+def corpus_texts(limit):
+    if not CORPUS.exists():
+        return []
+    texts = []
+    with gzip.open(CORPUS, "rt", encoding="utf-8") as lines:
+        for number, line in enumerate(lines):
+            if number % 97 == 0:  # spread over the five outlets
+                row = json.loads(line)
+                texts.append(" ".join([row["title"], row["abstract"] or "", row["text"] or ""]))
+            if len(texts) >= limit:
+                break
+    return texts
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("text", TRICKY)
+def test_python_and_sql_agree_on_tricky_text(text):
+    assert search.analyze(text) == sql_terms(text)
+
+
+@pytest.mark.django_db
+def test_python_and_sql_agree_on_the_seed_articles():
+    for item in json.loads(SEEDS.read_text()):
+        if item["model"] == "archive.article":
+            for field in ("title", "lead", "body"):
+                text = item["fields"][field]
+                assert search.analyze(text) == sql_terms(text), item["fields"]["slug"]
+
+
+@pytest.mark.django_db
+def test_python_and_sql_agree_on_real_articles():
+    texts = corpus_texts(150)
+    if not texts:
+        pytest.skip("the corpus is not beside the project")
+    words = 0
+    for text in texts:
+        python, sql = search.analyze(text), sql_terms(text)
+        assert python == sql
+        words += len(python)
+    assert words > 20_000
+
+
+@pytest.mark.django_db
+def test_normalisation_agrees():
+    with connection.cursor() as cursor:
+        for text in TRICKY:
+            cursor.execute("SELECT archive_normalize(%s)", [text])
+            assert cursor.fetchone()[0] == search.normalize(text)
+
+
+def test_the_migration_holds_the_sql_the_code_renders():
+    migration = importlib.import_module("archive.migrations.0004_search_functions")
+    assert migration.SQL == search.render_sql(), (
+        "archive/search.py's rules changed: add a migration that runs the new render_sql()"
+    )
