@@ -13,7 +13,7 @@ PORT ?= 8000
 PREPARE := $(MANAGE) migrate --noinput -v1 && $(MANAGE) collectstatic --noinput -v0 && \
 	$(MANAGE) loaddata seed && $(MANAGE) refresh_search_vocabulary
 
-.PHONY: run test lint format venv db-start db-stop db-status messages clean
+.PHONY: run test lint format venv db-start db-stop db-status messages clean search-report
 
 $(VENV)/.installed: requirements.txt
 	@command -v $(PYTHON) >/dev/null || { echo "$(PYTHON) not found: install Python 3.11 or set PYTHON=..."; exit 1; }
@@ -55,3 +55,8 @@ db-status: venv
 
 clean: db-stop
 	rm -rf $(VENV) .pgdata .pgdata.lock staticfiles
+
+# docs/search.md: this search against PostgreSQL's stock 'arabic' configuration (needs
+# ../shared/corpus; takes a few minutes).
+search-report: venv
+	$(WITH_DB) $(PY) bench/search_quality.py

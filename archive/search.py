@@ -628,8 +628,9 @@ def highlight_none(text, *, limit=SNIPPET_WORDS):
 # --- the QuerySet side ---------------------------------------------------------------------
 
 SUGGEST_BELOW = 3  # fewer results than this: look for a better spelling in the vocabulary
-RANK_WEIGHTS = "{0.1, 0.2, 0.4, 1.0}"  # D, C (body), B (lead), A (title)
-EXACT_BONUS = 0.5
+RANK_WEIGHTS = "{0.05, 0.05, 0.2, 1.0}"  # D, C (body), B (lead), A (title)
+EXACT_BONUS = 0.3
+RANK_NORMALIZATION = 1  # ts_rank_cd: divide by 1 + the logarithm of the document's length
 MIN_SIMILARITY = 0.45
 SORTS = ("relevance", "newest", "oldest")
 
@@ -696,7 +697,7 @@ def rank(info, vector="search_vector"):
         Value(RANK_WEIGHTS),
         target,
         tsquery_value(info.tsquery),
-        Value(1),
+        Value(RANK_NORMALIZATION),
         function="ts_rank_cd",
         output_field=FloatField(),
     )
