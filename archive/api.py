@@ -1,14 +1,16 @@
-"""The JSON API: /api/articles/ (search and list) and /api/articles/<id>/.
+"""The JSON API: /api/articles/ and /api/claims/ take the pages' filter parameters and answer
+with the facets; /api/articles/<id>/ and /api/claims/<id>/ answer one item.
 
 Bad parameters answer 400 with {"errors": {field: [message, ...]}}; unknown or unpublished
-articles answer 404. Only published articles are ever read."""
+items answer 404. Only published articles and public claims are ever read."""
 
 from django.core.paginator import Paginator
 from django.http import JsonResponse
 from django.views.decorators.http import require_GET
 
 from . import search
-from .models import Article
+from .filters import ArticleFilter, ClaimFilter
+from .views import public_articles, public_claims
 
 DEFAULT_PAGE_SIZE = 20
 MAX_PAGE_SIZE = 100
@@ -29,15 +31,8 @@ def _positive_int(value, name, errors, *, default, maximum=None):
     return number
 
 
-def _source(source):
-    return {"slug": source.slug, "name": source.name, "name_ar": source.name_ar}
-
-
-def _tags(article):
-    return [
-        {"slug": t.slug, "name_ar": t.name_ar, "name_en": t.name_en, "kind": t.kind}
-        for t in article.tags.all()
-    ]
+def json(data, status=200):
+    return JsonResponse(data, status=status, json_dumps_params={"ensure_ascii": False})
 
 
 def _page_url(request, number):
@@ -46,13 +41,16 @@ def _page_url(request, number):
     return request.build_absolute_uri(f"{request.path}?{params.urlencode()}")
 
 
-@require_GET
-def article_list(request):
+def listing(request, filterset, serialize):
+    """A page of a FilterSet's results with its facets, or the 400 that says what is wrong."""
     errors = {}
-    q = request.GET.get("q", "").strip()
-    sort = request.GET.get("sort") or ("relevance" if q else "newest")
-    if sort not in search.SORTS:
-        errors["sort"] = [f"sort must be one of {', '.join(search.SORTS)}."]
+    if filterset.is_bound and not filterset.is_valid():
+        errors.update(
+            {
+                field: [e["message"] for e in items]
+                for field, items in filterset.errors.get_json_data().items()
+            }
+        )
     page_number = _positive_int(request.GET.get("page"), "page", errors, default=1)
     page_size = _positive_int(
         request.GET.get("page_size"),
@@ -62,25 +60,18 @@ def article_list(request):
         maximum=MAX_PAGE_SIZE,
     )
     if errors:
-        return JsonResponse({"errors": errors}, status=400)
-
-    articles = Article.objects.published().select_related("source").prefetch_related("tags")
-    if q:
-        articles = articles.search(q, sort=sort)
-    elif sort == "oldest":
-        articles = articles.order_by("published_at", "id")
-    paginator = Paginator(articles, page_size)
-    if page_number > max(paginator.num_pages, 1):
-        return JsonResponse(
-            {"errors": {"page": [f"page must be at most {max(paginator.num_pages, 1)}."]}},
-            status=400,
-        )
+        return json({"errors": errors}, status=400)
+    results = filterset.qs
+    paginator = Paginator(results, page_size)
+    last = max(paginator.num_pages, 1)
+    if page_number > last:
+        return json({"errors": {"page": [f"page must be at most {last}."]}}, status=400)
     page = paginator.page(page_number)
-    info = articles.search_info if q else None
+    info = filterset.search_info
     suggestion = None
     if info is not None and (paginator.count < search.SUGGEST_BELOW or info.mode == "any"):
-        suggestion = articles.search_suggestion()
-    return JsonResponse(
+        suggestion = results.search_suggestion()
+    return json(
         {
             "count": paginator.count,
             "next": _page_url(request, page.next_page_number()) if page.has_next() else None,
@@ -89,51 +80,110 @@ def article_list(request):
             ),
             "suggestion": suggestion,
             "search": ({"mode": info.mode, "names": info.expansions} if info is not None else None),
-            "results": [
-                {
-                    "id": article.pk,
-                    "url": request.build_absolute_uri(article.get_public_url()),
-                    "title": article.title,
-                    "source": _source(article.source),
-                    "published_at": article.published_at.isoformat(),
-                    "tags": _tags(article),
-                    "snippet": getattr(article, "snippet", None),
-                    "rank": getattr(article, "rank", None),
-                }
-                for article in page.object_list
-            ],
-        },
-        json_dumps_params={"ensure_ascii": False},
+            "facets": filterset.facets(),
+            "results": [serialize(request, item) for item in page.object_list],
+        }
+    )
+
+
+def source_json(source):
+    return {"slug": source.slug, "name": source.name, "name_ar": source.name_ar}
+
+
+def tags_json(tags):
+    return [
+        {"slug": t.slug, "name_ar": t.name_ar, "name_en": t.name_en, "kind": t.kind} for t in tags
+    ]
+
+
+def article_summary(request, article):
+    return {
+        "id": article.pk,
+        "url": request.build_absolute_uri(article.get_public_url()),
+        "title": article.title,
+        "source": source_json(article.source),
+        "published_at": article.published_at.isoformat(),
+        "tags": tags_json(article.tags.all()),
+        "snippet": getattr(article, "snippet", None),
+        "rank": getattr(article, "rank", None),
+    }
+
+
+def claim_json(request, claim):
+    return {
+        "id": claim.pk,
+        "url": request.build_absolute_uri(claim.get_public_url()),
+        "statement": claim.statement,
+        "claimant": tags_json([claim.claimant])[0] if claim.claimant else None,
+        "verdict": claim.verdict,
+        "verdict_note": claim.verdict_note,
+        "quantity": (
+            {
+                "value": claim.quantity_value,
+                "low": claim.quantity_low,
+                "high": claim.quantity_high,
+                "unit": claim.quantity_unit,
+                "approximate": claim.quantity_approximate,
+                "as_of": claim.quantity_date.isoformat() if claim.quantity_date else None,
+                "display": claim.quantity_display,
+            }
+            if claim.has_quantity
+            else None
+        ),
+        "tags": tags_json(claim.tags.all()),
+        "appearances": [
+            {
+                "article": request.build_absolute_uri(a.article.get_public_url()),
+                "article_id": a.article_id,
+                "source": source_json(a.article.source),
+                "quote": a.quote,
+                "stated_on": a.stated_on.isoformat() if a.stated_on else None,
+                "published_at": a.article.published_at.isoformat(),
+            }
+            for a in claim.appearances.all()
+        ],
+        "snippet": getattr(claim, "snippet", None),
+        "rank": getattr(claim, "rank", None),
+    }
+
+
+@require_GET
+def article_list(request):
+    return listing(
+        request, ArticleFilter(request.GET or None, queryset=public_articles()), article_summary
     )
 
 
 @require_GET
+def claim_list(request):
+    return listing(request, ClaimFilter(request.GET or None, queryset=public_claims()), claim_json)
+
+
+@require_GET
 def article_detail(request, pk):
-    article = (
-        Article.objects.published()
-        .select_related("source")
-        .prefetch_related("tags", "credited_sources")
-        .filter(pk=pk)
-        .first()
-    )
+    article = public_articles().prefetch_related("credited_sources").filter(pk=pk).first()
     if article is None:
-        return JsonResponse(
-            {"errors": {"id": [f"No published article has the id {pk}."]}}, status=404
-        )
-    return JsonResponse(
+        return json({"errors": {"id": [f"No published article has the id {pk}."]}}, status=404)
+    return json(
         {
-            "id": article.pk,
-            "url": request.build_absolute_uri(article.get_public_url()),
-            "title": article.title,
+            **article_summary(request, article),
             "lead": article.lead,
             "body": article.body,
             "author": article.author,
             "original_url": article.url or None,
-            "source": _source(article.source),
-            "credited_sources": [_source(s) for s in article.credited_sources.all()],
-            "published_at": article.published_at.isoformat(),
+            "credited_sources": [source_json(s) for s in article.credited_sources.all()],
             "language": article.language,
-            "tags": _tags(article),
-        },
-        json_dumps_params={"ensure_ascii": False},
+            "claims": [
+                {"claim_id": a.claim_id, "quote": a.quote}
+                for a in article.claim_appearances.all().order_by("id")
+            ],
+        }
     )
+
+
+@require_GET
+def claim_detail(request, pk):
+    claim = public_claims().filter(pk=pk).first()
+    if claim is None:
+        return json({"errors": {"id": [f"No public claim has the id {pk}."]}}, status=404)
+    return json(claim_json(request, claim))

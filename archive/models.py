@@ -16,7 +16,10 @@ from django.db import models
 from django.db.models import Exists, F, Func, OuterRef, Q, Subquery, Value
 from django.db.models.functions import MD5, Cast, Coalesce, Concat, Lower
 from django.urls import reverse
+from django.utils.html import escape, format_html
+from django.utils.safestring import mark_safe
 from django.utils.text import slugify
+from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
 from . import search
@@ -34,6 +37,29 @@ def unique_slug(model, text, *, instance_pk=None, max_length=200, fallback="item
 
 def squash_spaces(text):
     return re.sub(r"\s+", " ", text or "").strip()
+
+
+def mark_quotes(text, marks):
+    """`text` escaped, with each (quote, id, title) found in it wrapped in <mark>."""
+    found = []
+    for quote, anchor, title in marks:
+        start = text.find(quote.strip())
+        if start >= 0:
+            found.append((start, start + len(quote.strip()), anchor, title))
+    found.sort()
+    pieces, position = [], 0
+    for start, end, anchor, title in found:
+        if start < position:
+            continue  # overlaps a quote already marked
+        pieces.append(escape(text[position:start]))
+        pieces.append(
+            format_html(
+                '<mark class="quote" id="{}" title="{}">{}</mark>', anchor, title, text[start:end]
+            )
+        )
+        position = end
+    pieces.append(escape(text[position:]))
+    return mark_safe("".join(str(p) for p in pieces))  # every piece is escaped above
 
 
 class Language(models.TextChoices):
@@ -112,6 +138,13 @@ class Source(models.Model):
 
     def natural_key(self):
         return (self.slug,)
+
+    @property
+    def display_name(self):
+        """The name for the reader's language: Arabic unless the page is in English."""
+        if get_language() == "en" or not self.name_ar:
+            return self.name
+        return self.name_ar
 
 
 # --- Tags ----------------------------------------------------------------------------------
@@ -209,6 +242,12 @@ class Tag(models.Model):
 
     def natural_key(self):
         return (self.slug,)
+
+    @property
+    def display_name(self):
+        if get_language() == "en" and self.name_en:
+            return self.name_en
+        return self.name_ar
 
     @property
     def spellings(self):
@@ -492,6 +531,28 @@ class Article(models.Model):
     def is_published(self):
         return self.status == self.Status.PUBLISHED
 
+    def related(self):
+        """Published articles that share tags with this one, most shared tags first."""
+        return (
+            Article.objects.published()
+            .exclude(pk=self.pk)
+            .filter(tags__in=self.tags.all())
+            .annotate(shared=models.Count("tags"))
+            .select_related("source")
+            .order_by("-shared", "-published_at", "-id")
+        )
+
+    def paragraphs_with_quotes(self, appearances):
+        """The title, lead and body's paragraphs as HTML, each claim's quote marked where it
+        stands (an id per appearance, so that the claim list can link to it)."""
+        marks = [(a.quote, f"quote-{a.pk}", a.claim.get_verdict_display()) for a in appearances]
+        paragraphs = [p for p in re.split(r"\n\s*\n|\n", self.body) if p.strip()]
+        return {
+            "title": mark_quotes(self.title, marks),
+            "lead": mark_quotes(self.lead, marks) if self.lead else "",
+            "body": [mark_quotes(p.strip(), marks) for p in paragraphs],
+        }
+
     def make_snippet(self, patterns):
         """The excerpt shown for a search hit: matched words in <mark>, the rest escaped."""
         for text in (self.body, self.lead):
@@ -685,8 +746,42 @@ class Claim(models.Model):
     def natural_key(self):
         return (self.slug,)
 
+    def get_public_url(self):
+        return reverse("claim", args=[self.pk])
+
     def make_snippet(self, patterns):
         return search.highlight(self.statement, patterns) or search.highlight_none(self.statement)
+
+    RATINGS = {"false": 1, "misleading": 2, "disputed": 3, "supported": 5}
+
+    def claim_review(self, request, article):
+        """schema.org ClaimReview of this claim as it appears in `article` (JSON-LD)."""
+        page = request.build_absolute_uri(article.get_public_url())
+        claimant = None
+        if self.claimant:
+            kind = "Person" if self.claimant.kind == Tag.Kind.PERSON else "Organization"
+            claimant = {"@type": kind, "name": self.claimant.name_en or self.claimant.name_ar}
+        return {
+            "@context": "https://schema.org",
+            "@type": "ClaimReview",
+            "url": request.build_absolute_uri(self.get_public_url()),
+            "claimReviewed": self.statement,
+            "datePublished": self.updated_at.date().isoformat(),
+            "inLanguage": "ar",
+            "author": {"@type": "Organization", "name": "Newsroom archive"},
+            "itemReviewed": {
+                "@type": "Claim",
+                **({"author": claimant} if claimant else {}),
+                "appearance": [{"@type": "CreativeWork", "url": page}],
+            },
+            "reviewRating": {
+                "@type": "Rating",
+                "ratingValue": self.RATINGS.get(self.verdict, 3),
+                "bestRating": 5,
+                "worstRating": 1,
+                "alternateName": str(self.get_verdict_display()),
+            },
+        }
 
     @property
     def has_quantity(self):

@@ -457,6 +457,11 @@ def _key(terms):
     return " ".join(term.stem for term in terms)
 
 
+def search_key_of(text):
+    """The search key of a name, as archive_search_key computes it in SQL."""
+    return _key(analyze(text))
+
+
 def _plain_runs(groups):
     """Indexes of consecutive groups that are one plain word each (same sign)."""
     runs, current, sign = [], [], None

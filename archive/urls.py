@@ -1,9 +1,24 @@
+from django.contrib.sitemaps.views import sitemap
 from django.urls import path
 
-from . import api, views
+from . import api, exports, views
+from .feeds import ArticleFeed
+from .sitemaps import SITEMAPS
 
 urlpatterns = [
+    path("", views.index, name="index"),
     path("articles/<str:slug>/", views.article, name="article"),
+    path("claims/", views.claims, name="claims"),
+    path("claims/<int:pk>/", views.claim, name="claim"),
+    path("sources/<slug:slug>/", views.source, name="source"),
+    path("tags/<str:slug>/", views.tag, name="tag"),
+    path("feeds/articles/", ArticleFeed(), name="feed-articles"),
+    path("export/articles.csv", exports.articles, name="export-articles"),
+    path("export/claims.csv", exports.claims, name="export-claims"),
+    path("sitemap.xml", sitemap, {"sitemaps": SITEMAPS}, name="sitemap"),
+    path("robots.txt", views.robots, name="robots"),
     path("api/articles/", api.article_list, name="api-articles"),
     path("api/articles/<int:pk>/", api.article_detail, name="api-article"),
+    path("api/claims/", api.claim_list, name="api-claims"),
+    path("api/claims/<int:pk>/", api.claim_detail, name="api-claim"),
 ]

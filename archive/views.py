@@ -1,11 +1,243 @@
+"""The public archive's pages. Every one starts from .published(); staff may preview a draft."""
+
+import json
+
+from django.core.paginator import Paginator
+from django.db.models import Prefetch
+from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, render
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET
 
-from .models import Article
+from . import timeline as charts
+from .filters import ArticleFilter, ClaimFilter
+from .models import Article, Claim, ClaimAppearance, Source, Tag
+
+PAGE_SIZE = 20
 
 
-def article(request, slug):
-    """An article's public page: published articles only."""
-    article = get_object_or_404(
-        Article.objects.published().select_related("source").prefetch_related("tags"), slug=slug
+def page_of(request, queryset, size=PAGE_SIZE):
+    """The requested page; a bad or too large page number gives the nearest real page."""
+    return Paginator(queryset, size).get_page(request.GET.get("page"))
+
+
+def toggle_url(request, name, value):
+    """The current URL with `value` added to or removed from parameter `name` (page reset)."""
+    params = request.GET.copy()
+    params.pop("page", None)
+    values = params.getlist(name)
+    if value in values:
+        values.remove(value)
+    else:
+        values.append(value)
+    params.setlist(name, values)
+    return "?" + params.urlencode()
+
+
+def public_articles():
+    return (
+        Article.objects.published()
+        .select_related("source")
+        .prefetch_related(Prefetch("tags", queryset=Tag.objects.order_by("name_ar")))
     )
-    return render(request, "archive/article.html", {"article": article})
+
+
+def hidden_filters(request, names):
+    """The facet choices, as (name, value) pairs the search form carries along."""
+    return [(name, value) for name in names for value in request.GET.getlist(name)]
+
+
+def facet_links(request, facets):
+    """The FilterSet's facets with, for each value, whether it is chosen and the URL that
+    toggles it."""
+    return {
+        name: [
+            {
+                **item,
+                "selected": item["value"] in request.GET.getlist(name),
+                "url": toggle_url(request, name, item["value"]),
+            }
+            for item in items
+        ]
+        for name, items in facets.items()
+    }
+
+
+@require_GET
+def index(request):
+    """The archive: search, filters, facets and results."""
+    filterset = ArticleFilter(request.GET or None, queryset=public_articles())
+    results = filterset.qs
+    page = page_of(request, results)
+    suggestion = None
+    info = filterset.search_info
+    if info is not None and (page.paginator.count < 3 or info.mode == "any"):
+        suggestion = results.search_suggestion()
+    return render(
+        request,
+        "archive/index.html",
+        {
+            "filterset": filterset,
+            "page": page,
+            "facets": facet_links(request, filterset.facets()),
+            "hidden": hidden_filters(request, ["source", "tag", "verdict"]),
+            "search": info,
+            "suggestion": suggestion,
+            "suggestion_url": (
+                "?" + _replace(request, q=suggestion["query"]) if suggestion else None
+            ),
+            "feed_url": reverse("feed-articles") + _query(request),
+            "csv_url": reverse("export-articles") + _query(request),
+        },
+    )
+
+
+def _query(request):
+    params = request.GET.copy()
+    params.pop("page", None)
+    encoded = params.urlencode()
+    return "?" + encoded if encoded else ""
+
+
+def _replace(request, **values):
+    params = request.GET.copy()
+    params.pop("page", None)
+    for key, value in values.items():
+        params[key] = value
+    return params.urlencode()
+
+
+def visible_article(request, slug):
+    """A published article, or any article for staff who may preview it (from the admin)."""
+    articles = Article.objects.select_related("source").prefetch_related("tags", "credited_sources")
+    user = request.user
+    if not (user.is_active and user.is_staff and user.has_perm("archive.view_article")):
+        articles = articles.published()
+    return get_object_or_404(articles, slug=slug)
+
+
+@require_GET
+def article(request, slug):
+    article = visible_article(request, slug)
+    appearances = list(article.claim_appearances.select_related("claim__claimant").order_by("id"))
+    return render(
+        request,
+        "archive/article.html",
+        {
+            "article": article,
+            "preview": not article.is_published,
+            "paragraphs": article.paragraphs_with_quotes(appearances),
+            "appearances": appearances,
+            "related": article.related()[:5],
+            "claim_reviews": json.dumps(
+                [
+                    a.claim.claim_review(request, article)
+                    for a in appearances
+                    if a.claim.verdict != Claim.Verdict.UNVERIFIED
+                ],
+                ensure_ascii=False,
+            ).replace("</", "<\\/"),
+            "canonical": request.build_absolute_uri(article.get_public_url()),
+        },
+    )
+
+
+def public_claims():
+    appearances = ClaimAppearance.objects.published().select_related("article__source")
+    return (
+        Claim.objects.published()
+        .select_related("claimant")
+        .prefetch_related(
+            Prefetch("appearances", queryset=appearances.order_by("stated_on", "id")),
+            "tags",
+        )
+    )
+
+
+TIMELINE_TAG = "north-korean-troops-in-russia"
+
+
+@require_GET
+def claims(request):
+    """The claims explorer, and the timeline of the figures of the chosen (or demo) tag."""
+    filterset = ClaimFilter(request.GET or None, queryset=public_claims())
+    results = filterset.qs
+    chosen = filterset.form.cleaned_data.get("tag") if filterset.is_bound else None
+    chart_tag = chosen[0] if chosen else Tag.objects.filter(slug=TIMELINE_TAG).first()
+    return render(
+        request,
+        "archive/claims.html",
+        {
+            "filterset": filterset,
+            "page": page_of(request, results),
+            "facets": facet_links(request, filterset.facets()),
+            "hidden": hidden_filters(request, ["verdict", "claimant", "tag"]),
+            "search": filterset.search_info,
+            "chart": charts.timeline(chart_tag) if chart_tag else None,
+            "chart_tag": chart_tag,
+            "csv_url": reverse("export-claims") + _query(request),
+        },
+    )
+
+
+@require_GET
+def claim(request, pk):
+    claim = get_object_or_404(public_claims(), pk=pk)
+    return render(request, "archive/claim.html", {"claim": claim})
+
+
+@require_GET
+def source(request, slug):
+    source = get_object_or_404(Source, slug=slug)
+    articles = public_articles().filter(source=source)
+    if (
+        not articles.exists()
+        and not Article.objects.published().filter(credited_sources=source).exists()
+    ):
+        raise Http404
+    return render(
+        request,
+        "archive/source.html",
+        {
+            "source": source,
+            "page": page_of(request, articles),
+            "credited": public_articles().filter(credited_sources=source)[:10],
+            "claims": public_claims().filter(appearances__article__source=source).distinct()[:20],
+        },
+    )
+
+
+@require_GET
+def tag(request, slug):
+    tag = get_object_or_404(Tag.objects.prefetch_related("aliases"), slug=slug)
+    articles = public_articles().filter(tags=tag)
+    claims = public_claims().filter(tags=tag) | public_claims().filter(claimant=tag)
+    if not articles.exists() and not claims.exists():
+        raise Http404
+    return render(
+        request,
+        "archive/tag.html",
+        {
+            "tag": tag,
+            "page": page_of(request, articles),
+            "claims": claims.distinct()[:20],
+            "chart": charts.timeline(tag),
+        },
+    )
+
+
+@require_GET
+def robots(request):
+    lines = [
+        "User-agent: *",
+        "Disallow: /admin/",
+        "Disallow: /api/",
+        "Disallow: /export/",
+        f"Sitemap: {request.build_absolute_uri(reverse('sitemap'))}",
+    ]
+    return HttpResponse("\n".join(lines) + "\n", content_type="text/plain")
+
+
+def not_found(request, exception=None):
+    return render(request, "404.html", {"message": _("This page does not exist.")}, status=404)

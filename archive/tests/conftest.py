@@ -67,3 +67,65 @@ def editor(db):
 def editor_client(client, editor):
     client.force_login(editor)
     return client
+
+
+ARCHIVE_TABLES = (
+    "archive_claimappearance, archive_claimevidence, archive_claim_tags, archive_claim,"
+    " archive_article_tags, archive_article_credited_sources, archive_article,"
+    " archive_tagalias, archive_tag, archive_source"
+)
+
+
+def empty_archive():
+    """Remove what a module-wide fixture committed, so that other modules start clean."""
+    from django.db import connection
+
+    from archive import search
+
+    with connection.cursor() as cursor:
+        cursor.execute(f"TRUNCATE {ARCHIVE_TABLES} CASCADE")
+    search.refresh_vocabulary()
+
+
+SECRET = "كلمةسريةللمسودة"
+
+
+@pytest.fixture(scope="module")
+def seeded(django_db_setup, django_db_blocker):
+    """The seed archive plus one draft whose text holds SECRET and which carries a claim,
+    committed for the whole module (tests still run in their own transactions)."""
+    from django.core.management import call_command
+
+    from archive import search
+
+    with django_db_blocker.unblock():
+        call_command("loaddata", "seed", verbosity=0)
+        outlet = Source.objects.get(slug="al-bilad")
+        draft = Article.objects.create(
+            title=f"مسودة عن كورسك {SECRET}",
+            slug="secret-draft",
+            lead=f"{SECRET} مقدمة",
+            body=f"نص المسودة عن كورسك و{SECRET} وبيونغ يانغ.",
+            source=outlet,
+            status=Article.Status.DRAFT,
+            published_at=aware(2024, 11, 20),
+            url="https://example.org/secret-draft",
+        )
+        draft.tags.set(Tag.objects.filter(slug__in=["kursk", "pyongyang"]))
+        hidden = Claim.objects.create(
+            statement=f"ادعاء سري {SECRET}",
+            slug="secret-claim",
+            verdict="false",
+            quantity_value=99999,
+            quantity_unit="جندي",
+        )
+        hidden.tags.set(Tag.objects.filter(slug="north-korean-troops-in-russia"))
+        ClaimAppearance.objects.create(claim=hidden, article=draft, quote=SECRET)
+        search.refresh_vocabulary()
+        yield
+        empty_archive()
+
+
+@pytest.fixture
+def archive_db(seeded, db):
+    return None

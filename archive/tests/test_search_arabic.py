@@ -10,6 +10,7 @@ from django.db import connection
 
 from archive import search
 from archive.models import Article, Claim, Source, Tag, TagAlias
+from archive.tests.conftest import empty_archive
 
 T0 = "north-korea-ratifies-mutual-defence-treaty-with-russia"
 T1 = "north-korea-vows-unwavering-support-for-russia-in-ukraine-war"
@@ -76,13 +77,7 @@ def archive(django_db_setup, django_db_blocker):
             )
         search.refresh_vocabulary()
         yield
-        with connection.cursor() as cursor:
-            cursor.execute(
-                "TRUNCATE archive_claimappearance, archive_claimevidence, archive_claim_tags,"
-                " archive_claim, archive_article_tags, archive_article_credited_sources,"
-                " archive_article, archive_tagalias, archive_tag, archive_source CASCADE"
-            )
-        search.refresh_vocabulary()
+        empty_archive()
 
 
 @pytest.fixture

@@ -1,0 +1,122 @@
+"""CSV exports of exactly the filtered result set, streamed row by row."""
+
+import csv
+
+from django.http import StreamingHttpResponse
+from django.utils import timezone
+from django.views.decorators.http import require_GET
+
+from .filters import ArticleFilter, ClaimFilter
+from .views import public_articles, public_claims
+
+ARTICLE_COLUMNS = [
+    "id",
+    "url",
+    "title",
+    "outlet",
+    "published_at",
+    "language",
+    "tags",
+    "credited_sources",
+    "original_url",
+    "lead",
+    "body",
+]
+CLAIM_COLUMNS = [
+    "id",
+    "statement",
+    "claimant",
+    "verdict",
+    "verdict_note",
+    "value",
+    "at_least",
+    "at_most",
+    "unit",
+    "approximate",
+    "figure_as_of",
+    "tags",
+    "appearances",
+]
+
+
+class Echo:
+    def write(self, value):
+        return value
+
+
+def stream(filename, header, rows):
+    writer = csv.writer(Echo())
+
+    def lines():
+        yield "\ufeff"  # a byte-order mark, so that spreadsheets read the file as UTF-8
+        yield writer.writerow(header)
+        for row in rows:
+            yield writer.writerow(row)
+
+    response = StreamingHttpResponse(lines(), content_type="text/csv; charset=utf-8")
+    stamp = timezone.now().strftime("%Y%m%d-%H%M")
+    response["Content-Disposition"] = f'attachment; filename="{filename}-{stamp}.csv"'
+    return response
+
+
+def invalid(filterset):
+    from django.http import JsonResponse
+
+    return JsonResponse({"errors": filterset.errors.get_json_data()}, status=400)
+
+
+@require_GET
+def articles(request):
+    filterset = ArticleFilter(
+        request.GET or None, queryset=public_articles().prefetch_related("credited_sources")
+    )
+    if filterset.is_bound and not filterset.is_valid():
+        return invalid(filterset)
+
+    def rows():
+        for article in filterset.qs.iterator(chunk_size=500):
+            yield [
+                article.pk,
+                request.build_absolute_uri(article.get_public_url()),
+                article.title,
+                article.source.name,
+                article.published_at.isoformat(),
+                article.language,
+                "; ".join(t.name_ar for t in article.tags.all()),
+                "; ".join(s.name for s in article.credited_sources.all()),
+                article.url,
+                article.lead,
+                article.body,
+            ]
+
+    return stream("articles", ARTICLE_COLUMNS, rows())
+
+
+@require_GET
+def claims(request):
+    filterset = ClaimFilter(request.GET or None, queryset=public_claims())
+    if filterset.is_bound and not filterset.is_valid():
+        return invalid(filterset)
+
+    def rows():
+        for claim in filterset.qs.iterator(chunk_size=500):
+            yield [
+                claim.pk,
+                claim.statement,
+                claim.claimant.name_ar if claim.claimant else "",
+                claim.verdict,
+                claim.verdict_note,
+                claim.quantity_value if claim.quantity_value is not None else "",
+                claim.quantity_low if claim.quantity_low is not None else "",
+                claim.quantity_high if claim.quantity_high is not None else "",
+                claim.quantity_unit,
+                claim.quantity_approximate,
+                claim.quantity_date or "",
+                "; ".join(t.name_ar for t in claim.tags.all()),
+                " ".join(
+                    request.build_absolute_uri(a.article.get_public_url())
+                    for a in claim.appearances.all()
+                ),
+            ]
+
+    return stream("claims", CLAIM_COLUMNS, rows())

@@ -1,0 +1,59 @@
+"""Atom feeds of any search: /feeds/articles/?<the archive's parameters>."""
+
+from django.contrib.syndication.views import Feed
+from django.urls import reverse
+from django.utils.feedgenerator import Atom1Feed
+from django.utils.translation import gettext as _
+
+from .filters import ArticleFilter
+from .views import public_articles
+
+FEED_SIZE = 50
+
+
+class ArticleFeed(Feed):
+    feed_type = Atom1Feed
+
+    def get_object(self, request):
+        self.request = request
+        return ArticleFilter(request.GET or None, queryset=public_articles())
+
+    def title(self, filterset):
+        query = ""
+        if filterset.is_bound:
+            filterset.is_valid()  # invalid parameters are ignored, as on the page
+            query = filterset.form.cleaned_data.get("q")
+        if query:
+            return _("Newsroom archive: %(query)s") % {"query": query}
+        return _("Newsroom archive")
+
+    def link(self, filterset):
+        query = self.request.GET.urlencode()
+        return reverse("index") + (f"?{query}" if query else "")
+
+    def subtitle(self, filterset):
+        return _("The newest published articles matching these filters.")
+
+    def items(self, filterset):
+        return filterset.qs[:FEED_SIZE]
+
+    def item_title(self, article):
+        return article.title
+
+    def item_description(self, article):
+        return article.lead or article.body[:500]
+
+    def item_link(self, article):
+        return article.get_public_url()
+
+    def item_pubdate(self, article):
+        return article.published_at
+
+    def item_updateddate(self, article):
+        return article.updated_at
+
+    def item_author_name(self, article):
+        return str(article.source)
+
+    def item_categories(self, article):
+        return [tag.name_ar for tag in article.tags.all()]

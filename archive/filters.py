@@ -1,0 +1,266 @@
+"""One FilterSet per listing: the same parameters serve the pages, the API, the feeds and the
+exports. Values within a parameter widen (source=a&source=b: either outlet; verdict likewise);
+tags narrow (tag=a&tag=b: articles with both). Bad values are form errors: pages show them and
+ignore the parameter, the API answers 400."""
+
+import django_filters
+from django import forms
+from django.db.models import Count, Exists, OuterRef, Q
+from django.utils.translation import gettext_lazy as _
+
+from . import search
+from .models import Article, Claim, ClaimAppearance, Language, Source, Tag, TagAlias
+
+YES_NO = [("true", _("Yes")), ("false", _("No"))]
+SORT_CHOICES = [
+    ("relevance", _("Relevance")),
+    ("newest", _("Newest first")),
+    ("oldest", _("Oldest first")),
+]
+
+
+def find_tag(value):
+    """The tag a reader means by `value`: its slug, one of its names or an alias."""
+    value = " ".join(value.split())
+    if not value:
+        return None
+    tag = Tag.objects.filter(
+        Q(slug=value) | Q(name_ar__iexact=value) | Q(name_en__iexact=value)
+    ).first()
+    if tag is None:
+        alias = TagAlias.objects.filter(name__iexact=value).select_related("tag").first()
+        tag = alias.tag if alias else None
+    if tag is None:
+        key = search.search_key_of(value)
+        if key:
+            tag = Tag.objects.with_search_keys([key]).get(key)
+    return tag
+
+
+class TagsField(forms.Field):
+    """Several tags, each named by slug, name or alias; an unknown one is an error that says
+    which."""
+
+    widget = forms.MultipleHiddenInput
+
+    def to_python(self, value):
+        if not value:
+            return []
+        values = value if isinstance(value, list | tuple) else [value]
+        tags, unknown = [], []
+        for raw in values:
+            raw = str(raw)[:200]
+            if not raw.strip():
+                continue
+            tag = find_tag(raw)
+            if tag is None:
+                unknown.append(raw)
+            elif tag not in tags:
+                tags.append(tag)
+        if unknown:
+            raise forms.ValidationError(
+                _("No tag is called %(names)s.") % {"names": "، ".join(f"«{u}»" for u in unknown)},
+                code="unknown_tag",
+            )
+        return tags
+
+
+class TagsFilter(django_filters.Filter):
+    field_class = TagsField
+
+    def __init__(self, *args, through, **kwargs):
+        self.through = through
+        super().__init__(*args, **kwargs)
+
+    def filter(self, qs, tags):
+        for tag in tags or []:
+            qs = qs.filter(**{self.through: tag})
+        return qs
+
+
+class SearchFilterSet(django_filters.FilterSet):
+    """q and sort are applied last: the search ranks what the other filters kept."""
+
+    q = django_filters.CharFilter(method="keep", label=_("Search"), max_length=500)
+    sort = django_filters.ChoiceFilter(
+        method="keep", choices=SORT_CHOICES, label=_("Sort"), empty_label=None
+    )
+    date_from = django_filters.DateFilter(method="keep", label=_("From"))
+    date_to = django_filters.DateFilter(method="keep", label=_("To"))
+
+    default_order = ["-id"]
+
+    def keep(self, queryset, name, value):
+        return queryset
+
+    def clean_dates(self, queryset, field):
+        data = self.form.cleaned_data
+        if data.get("date_from"):
+            queryset = queryset.filter(**{f"{field}__date__gte": data["date_from"]})
+        if data.get("date_to"):
+            queryset = queryset.filter(**{f"{field}__date__lte": data["date_to"]})
+        return queryset
+
+    def filter_queryset(self, queryset):
+        queryset = super().filter_queryset(queryset)
+        data = self.form.cleaned_data
+        query = (data.get("q") or "").strip()
+        sort = data.get("sort") or ("relevance" if query else "newest")
+        if query:
+            return queryset.search(query, sort=sort)
+        if sort == "oldest":
+            return queryset.order_by(*[o.lstrip("-") for o in self.default_order])
+        return queryset.order_by(*self.default_order)
+
+    @property
+    def search_info(self):
+        return getattr(self.qs, "search_info", None)
+
+    def is_searching(self):
+        return bool(self.is_bound and self.form.is_valid() and self.form.cleaned_data.get("q"))
+
+
+class ArticleFilter(SearchFilterSet):
+    source = django_filters.ModelMultipleChoiceFilter(
+        field_name="source__slug",
+        to_field_name="slug",
+        queryset=Source.objects.all(),
+        label=_("Outlet"),
+    )
+    tag = TagsFilter(through="tags", label=_("Tag"))
+    verdict = django_filters.MultipleChoiceFilter(
+        method="filter_verdict", choices=Claim.Verdict.choices, label=_("Claim verdict")
+    )
+    language = django_filters.ChoiceFilter(choices=Language.choices, label=_("Language"))
+    has_claims = django_filters.ChoiceFilter(
+        method="filter_has_claims", choices=YES_NO, label=_("Has claims")
+    )
+
+    default_order = ["-published_at", "-id"]
+
+    class Meta:
+        model = Article
+        fields = []
+
+    def filter_verdict(self, queryset, name, values):
+        if not values:
+            return queryset
+        return queryset.filter(
+            Exists(
+                ClaimAppearance.objects.filter(article=OuterRef("pk"), claim__verdict__in=values)
+            )
+        )
+
+    def filter_has_claims(self, queryset, name, value):
+        if not value:
+            return queryset
+        claims = Exists(ClaimAppearance.objects.filter(article=OuterRef("pk")))
+        return queryset.filter(claims if value == "true" else ~claims)
+
+    def filter_queryset(self, queryset):
+        queryset = self.clean_dates(queryset, "published_at")
+        return super().filter_queryset(queryset)
+
+    def facets(self, limit=15):
+        """Counts within the current results: {"source": [...], "tag": [...], "verdict": [...]},
+        each item {"value", "label", "count"}, most common first."""
+        ids = self.qs.order_by().values("pk")
+        sources = (
+            Source.objects.filter(articles__in=ids)
+            .annotate(count=Count("articles"))
+            .order_by("-count", "name")[:limit]
+        )
+        tags = (
+            Tag.objects.filter(articles__in=ids)
+            .annotate(count=Count("articles"))
+            .order_by("-count", "name_ar")[:limit]
+        )
+        verdicts = (
+            ClaimAppearance.objects.filter(article__in=ids)
+            .values("claim__verdict")
+            .annotate(count=Count("article", distinct=True))
+            .order_by("-count", "claim__verdict")
+        )
+        labels = dict(Claim.Verdict.choices)
+        return {
+            "source": [
+                {"value": s.slug, "label": s.display_name, "count": s.count} for s in sources
+            ],
+            "tag": [{"value": t.slug, "label": t.display_name, "count": t.count} for t in tags],
+            "verdict": [
+                {
+                    "value": v["claim__verdict"],
+                    "label": str(labels[v["claim__verdict"]]),
+                    "count": v["count"],
+                }
+                for v in verdicts
+            ],
+        }
+
+
+class ClaimFilter(SearchFilterSet):
+    verdict = django_filters.MultipleChoiceFilter(
+        field_name="verdict", choices=Claim.Verdict.choices, label=_("Verdict")
+    )
+    claimant = TagsFilter(through="claimant", label=_("Claimant"))
+    tag = TagsFilter(through="tags", label=_("Tag"))
+    numeric = django_filters.ChoiceFilter(
+        method="filter_numeric", choices=YES_NO, label=_("Figures only")
+    )
+
+    default_order = ["-updated_at", "-id"]
+
+    class Meta:
+        model = Claim
+        fields = []
+
+    def filter_numeric(self, queryset, name, value):
+        if not value:
+            return queryset
+        figure = (
+            Q(quantity_value__isnull=False)
+            | Q(quantity_low__isnull=False)
+            | Q(quantity_high__isnull=False)
+        )
+        return queryset.filter(figure if value == "true" else ~figure)
+
+    def facets(self, limit=15):
+        ids = self.qs.order_by().values("pk")
+        labels = dict(Claim.Verdict.choices)
+        verdicts = (
+            Claim.objects.filter(pk__in=ids)
+            .values("verdict")
+            .annotate(count=Count("pk"))
+            .order_by("-count", "verdict")
+        )
+        claimants = (
+            Tag.objects.filter(claims_made__in=ids)
+            .annotate(count=Count("claims_made"))
+            .order_by("-count", "name_ar")[:limit]
+        )
+        tags = (
+            Tag.objects.filter(claims__in=ids)
+            .annotate(count=Count("claims"))
+            .order_by("-count", "name_ar")[:limit]
+        )
+        return {
+            "verdict": [
+                {"value": v["verdict"], "label": str(labels[v["verdict"]]), "count": v["count"]}
+                for v in verdicts
+            ],
+            "claimant": [
+                {"value": t.slug, "label": t.name_ar, "count": t.count} for t in claimants
+            ],
+            "tag": [{"value": t.slug, "label": t.name_ar, "count": t.count} for t in tags],
+        }
+
+    def filter_queryset(self, queryset):
+        data = self.form.cleaned_data
+        if data.get("date_from") or data.get("date_to"):
+            stated = ClaimAppearance.objects.published().filter(claim=OuterRef("pk"))
+            if data.get("date_from"):
+                stated = stated.filter(article__published_at__date__gte=data["date_from"])
+            if data.get("date_to"):
+                stated = stated.filter(article__published_at__date__lte=data["date_to"])
+            queryset = queryset.filter(Exists(stated))
+        return super().filter_queryset(queryset)
