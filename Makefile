@@ -13,7 +13,7 @@ PORT ?= 8000
 PREPARE := $(MANAGE) migrate --noinput -v1 && $(MANAGE) collectstatic --noinput -v0 && \
 	$(MANAGE) loaddata seed && $(MANAGE) refresh_search_vocabulary
 
-.PHONY: run test lint format venv db-start db-stop db-status messages clean search-report
+.PHONY: run test lint format venv db-start db-stop db-status messages clean search-report screenshots
 
 $(VENV)/.installed: requirements.txt
 	@command -v $(PYTHON) >/dev/null || { echo "$(PYTHON) not found: install Python 3.11 or set PYTHON=..."; exit 1; }
@@ -60,3 +60,8 @@ clean: db-stop
 # ../shared/corpus; takes a few minutes).
 search-report: venv
 	$(WITH_DB) $(PY) bench/search_quality.py
+
+# docs/screenshots/: the browser tests, saving what they see (needs Debian's chromium).
+screenshots: export DJANGO_SECRET_KEY ?= test-only-secret-key-not-for-production
+screenshots: venv
+	$(WITH_DB) sh -c '$(PREPARE) && SAVE_SCREENSHOTS=docs/screenshots $(PY) -m pytest -q -m browser'
