@@ -519,10 +519,12 @@ class Article(models.Model):
         super().save(*args, **kwargs)
 
     def get_absolute_url(self):
-        return reverse("admin:archive_article_change", args=[self.pk])
+        """The public page (for a draft, the preview that staff can see: the admin's
+        "View on site")."""
+        return reverse("article", args=[self.slug])
 
     def get_public_url(self):
-        return reverse("article", args=[self.slug])
+        return self.get_absolute_url()
 
     def natural_key(self):
         return (self.slug,)

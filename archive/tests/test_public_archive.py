@@ -219,6 +219,18 @@ def test_staff_preview_a_draft(client, editor):
     assert SECRET in html and 'name="robots" content="noindex"' in html
 
 
+def test_the_admin_links_to_the_preview(client, editor):
+    client.force_login(editor)
+    draft = Article.objects.get(slug="secret-draft")
+    html = client.get(reverse("admin:archive_article_change", args=[draft.pk])).content.decode()
+    assert "viewsitelink" in html
+    from django.contrib.contenttypes.models import ContentType
+
+    kind = ContentType.objects.get_for_model(Article).pk
+    response = client.get(reverse("admin:view_on_site", args=[kind, draft.pk]))
+    assert response["Location"].endswith(reverse("article", args=["secret-draft"]))
+
+
 def test_a_staff_member_without_rights_cannot_preview(client):
     user = User.objects.create_user("visitor", password="x" * 12, is_staff=True)
     client.force_login(user)
