@@ -85,6 +85,7 @@ def articles(request):
                 "; ".join(t.name_ar for t in article.tags.all()),
                 "; ".join(s.name for s in article.credited_sources.all()),
                 article.url,
+                article.author,
                 article.lead,
                 article.body,
             ]
