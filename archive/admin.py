@@ -1,14 +1,70 @@
 """The editors' admin: articles with their claims inline, claims with their appearances, tags
 with their other spellings, and sources."""
 
+import tempfile
+from pathlib import Path
+
+from django import forms
 from django.contrib import admin, messages
+from django.core.exceptions import PermissionDenied
 from django.db import models
 from django.db.models import Count
+from django.template.response import TemplateResponse
+from django.urls import path
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
+from . import imports, search
 from .models import Article, Claim, ClaimAppearance, ClaimEvidence, Source, Tag, TagAlias
+
+MAX_UPLOAD = 10 * 1024 * 1024
+
+
+class ImportForm(forms.Form):
+    file = forms.FileField(
+        label=_("File"),
+        help_text=_(
+            "CSV or JSON Lines, gzipped or not, up to 10 MB (use `manage.py import_articles` "
+            "for larger files)."
+        ),
+    )
+    field_map = forms.CharField(
+        label=_("Field map"),
+        required=False,
+        help_text=_(
+            "target=field pairs, e.g. title=title,body=text,source=src,published_at=time_iso."
+            " Empty: the columns of this archive's own CSV export."
+        ),
+        widget=forms.TextInput(attrs={"size": 90, "dir": "ltr"}),
+    )
+    status = forms.ChoiceField(
+        label=_("Status"), choices=Article.Status.choices, initial=Article.Status.PUBLISHED
+    )
+    update = forms.BooleanField(label=_("Update articles already in the archive"), required=False)
+
+    def clean_file(self):
+        upload = self.cleaned_data["file"]
+        if upload.size > MAX_UPLOAD:
+            raise forms.ValidationError(
+                _("This file is larger than 10 MB: import it with manage.py import_articles.")
+            )
+        try:
+            imports.file_format(upload.name)
+        except imports.ImportError_:
+            raise forms.ValidationError(
+                _("The file name must end in .csv, .jsonl, .ndjson or .json (optionally .gz).")
+            ) from None
+        return upload
+
+    def clean(self):
+        data = super().clean()
+        try:
+            data["mapping"] = imports.parse_map(data.get("field_map", ""))
+        except imports.ImportError_ as exc:
+            self.add_error("field_map", str(exc))
+        return data
+
 
 admin.site.site_header = _("Newsroom archive")
 admin.site.site_title = _("Newsroom archive")
@@ -126,6 +182,57 @@ class ArticleAdmin(EditorTrackingAdmin):
             {"fields": ["created_at", "updated_at", "updated_by"], "classes": ["collapse"]},
         ),
     ]
+
+    change_list_template = "admin/archive/article/change_list.html"
+
+    def get_urls(self):
+        return [
+            path(
+                "import/",
+                self.admin_site.admin_view(self.import_view),
+                name="archive_article_import",
+            ),
+            *super().get_urls(),
+        ]
+
+    def import_view(self, request):
+        """Import a small CSV or JSON Lines file, under the rules of import_articles."""
+        if not self.has_add_permission(request):
+            raise PermissionDenied
+        summary = None
+        form = ImportForm(request.POST or None, request.FILES or None)
+        if request.method == "POST" and form.is_valid():
+            upload = form.cleaned_data["file"]
+            suffix = "".join(Path(upload.name).suffixes[-2:]).lower()
+            with tempfile.TemporaryDirectory() as folder:
+                path = Path(folder) / f"upload{suffix}"
+                with open(path, "wb") as handle:
+                    for chunk in upload.chunks():
+                        handle.write(chunk)
+                try:
+                    summary = imports.import_file(
+                        path,
+                        form.cleaned_data["mapping"],
+                        status=form.cleaned_data["status"],
+                        update=form.cleaned_data["update"],
+                        quiet=True,
+                        rejects_path=Path(folder) / "rejects.jsonl",
+                    )
+                except imports.ImportError_ as exc:
+                    form.add_error("file", str(exc).replace(str(path), upload.name))
+            if summary is not None:
+                summary.rejects_path = None
+                if summary.created or summary.updated:
+                    search.refresh_vocabulary()
+                self.message_user(request, _("Import finished: %s") % summary, messages.SUCCESS)
+        context = {
+            **self.admin_site.each_context(request),
+            "opts": self.model._meta,
+            "title": _("Import articles"),
+            "form": form,
+            "summary": summary,
+        }
+        return TemplateResponse(request, "admin/archive/article/import.html", context)
 
     def get_queryset(self, request):
         return (

@@ -9,6 +9,7 @@ from django.views.decorators.http import require_GET
 from .filters import ArticleFilter, ClaimFilter
 from .views import public_articles, public_claims
 
+# import_articles reads these columns by default: an export can be imported elsewhere.
 ARTICLE_COLUMNS = [
     "id",
     "url",
@@ -19,6 +20,7 @@ ARTICLE_COLUMNS = [
     "tags",
     "credited_sources",
     "original_url",
+    "author",
     "lead",
     "body",
 ]

@@ -27,7 +27,7 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from django.db import connection, transaction
+from django.db import connection, reset_queries, transaction
 from django.utils.text import slugify
 
 from .models import Article, Source, Tag, TagAlias
@@ -411,15 +411,20 @@ def slug_for(row):
 
 
 def rejects_path_for(path):
+    """Beside the input; in the current folder when the input's folder is read-only (judged
+    by its permissions, which root would otherwise ignore)."""
     beside = Path(f"{path}.rejects.jsonl")
-    if os.access(beside.parent, os.W_OK):
+    folder = beside.parent
+    if os.access(folder, os.W_OK) and folder.stat().st_mode & 0o200:
         return beside
-    return Path.cwd() / beside.name  # the input's folder is read-only
+    return Path.cwd() / beside.name
 
 
 class Progress:
     """A tqdm bar on a terminal (rate, time left from the bytes read); plain lines every few
     seconds otherwise."""
+
+    interval = 5  # seconds between plain lines
 
     def __init__(self, path, raw, out, quiet=False):
         self.raw, self.out, self.quiet = raw, out, quiet
@@ -443,7 +448,7 @@ class Progress:
             self.bar.set_postfix(rows=summary.read, refresh=False)
             return
         now = time.monotonic()
-        if now - self.last >= 5:
+        if now - self.last >= self.interval:
             self.last = now
             done = position / self.total if self.total else 1
             rate = summary.read / (now - self.started)
@@ -497,6 +502,7 @@ def import_file(
             if len(batch) >= batch_size:
                 write_batch(batch, names, update, summary)
                 batch = []
+                reset_queries()  # with DEBUG on, Django would keep every query in memory
                 progress.update(summary)
         if batch:
             write_batch(batch, names, update, summary)
