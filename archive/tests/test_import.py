@@ -19,7 +19,10 @@ from django.db import connection
 from archive import imports
 from archive.models import Article, Source, Tag, TagAlias
 
-ANT_MAP = "title=title,body=text,lead=abstract,source=src,published_at=time_iso,url=url,tags=cat,author=author"
+ANT_MAP = (
+    "title=title,body=text,lead=abstract,source=src,published_at=time_iso,url=url,tags=cat,"
+    "author=author"
+)
 
 
 def ant_row(n, **fields):
