@@ -71,9 +71,13 @@ def listing(request, filterset, serialize):
     suggestion = None
     if info is not None and (paginator.count < search.SUGGEST_BELOW or info.mode == "any"):
         suggestion = results.search_suggestion()
+    estimated = filterset.estimated_count
     return json(
         {
-            "count": paginator.count,
+            "count": estimated or paginator.count,
+            "count_is_estimate": estimated is not None,
+            # With very many matches, results, facets and pages cover the newest of them.
+            "results_cover": paginator.count if estimated is not None else None,
             "next": _page_url(request, page.next_page_number()) if page.has_next() else None,
             "previous": (
                 _page_url(request, page.previous_page_number()) if page.has_previous() else None
@@ -149,14 +153,12 @@ def claim_json(request, claim):
 
 @require_GET
 def article_list(request):
-    return listing(
-        request, ArticleFilter(request.GET or None, queryset=public_articles()), article_summary
-    )
+    return listing(request, ArticleFilter(request.GET, queryset=public_articles()), article_summary)
 
 
 @require_GET
 def claim_list(request):
-    return listing(request, ClaimFilter(request.GET or None, queryset=public_claims()), claim_json)
+    return listing(request, ClaimFilter(request.GET, queryset=public_claims()), claim_json)
 
 
 @require_GET

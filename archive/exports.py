@@ -70,7 +70,7 @@ def invalid(filterset):
 @require_GET
 def articles(request):
     filterset = ArticleFilter(
-        request.GET or None, queryset=public_articles().prefetch_related("credited_sources")
+        request.GET, queryset=public_articles().prefetch_related("credited_sources")
     )
     if filterset.is_bound and not filterset.is_valid():
         return invalid(filterset)
@@ -97,7 +97,7 @@ def articles(request):
 
 @require_GET
 def claims(request):
-    filterset = ClaimFilter(request.GET or None, queryset=public_claims())
+    filterset = ClaimFilter(request.GET, queryset=public_claims())
     if filterset.is_bound and not filterset.is_valid():
         return invalid(filterset)
 

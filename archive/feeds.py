@@ -16,7 +16,7 @@ class ArticleFeed(Feed):
 
     def get_object(self, request):
         self.request = request
-        return ArticleFilter(request.GET or None, queryset=public_articles())
+        return ArticleFilter(request.GET, queryset=public_articles())
 
     def title(self, filterset):
         query = ""

@@ -108,9 +108,16 @@ class SearchFilterSet(django_filters.FilterSet):
         sort = data.get("sort") or ("relevance" if query else "newest")
         if query:
             return queryset.search(query, sort=sort)
+        if hasattr(queryset, "listing"):
+            return queryset.listing(sort)
         if sort == "oldest":
             return queryset.order_by(*[o.lstrip("-") for o in self.default_order])
         return queryset.order_by(*self.default_order)
+
+    @property
+    def estimated_count(self):
+        """The estimate of all results when they were bounded (see Article.objects.bounded)."""
+        return getattr(self.qs, "estimated_count", None)
 
     @property
     def search_info(self):

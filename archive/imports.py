@@ -27,7 +27,7 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from django.db import connection, reset_queries, transaction
+from django.db import IntegrityError, connection, reset_queries, transaction
 from django.utils.text import slugify
 
 from .models import Article, Source, Tag, TagAlias
@@ -295,8 +295,12 @@ class Names:
                 or Source.objects.filter(slug__iexact=name).first()
             )
             if found is None:
-                found = Source.objects.create(
-                    name=name, name_ar="" if name.isascii() else name, kind=Source.Kind.WEBSITE
+                found = self._create(
+                    Source,
+                    lambda: Source.objects.filter(name__iexact=name).first(),
+                    name=name,
+                    name_ar="" if name.isascii() else name,
+                    kind=Source.Kind.WEBSITE,
                 )
             self.sources[key] = found.pk
         return self.sources[key]
@@ -313,11 +317,38 @@ class Names:
                 alias = TagAlias.objects.filter(name__iexact=name).select_related("tag").first()
                 found = alias.tag if alias else None
             if found is None:
-                found = Tag.objects.create(
-                    kind=Tag.Kind.TOPIC, name_ar=name, name_en=name if name.isascii() else ""
+                found = self._create(
+                    Tag,
+                    lambda: Tag.objects.filter(name_ar__iexact=name).first(),
+                    kind=Tag.Kind.TOPIC,
+                    name_ar=name,
+                    name_en=name if name.isascii() else "",
                 )
             self.tags[key] = found.pk
         return self.tags[key]
+
+    @staticmethod
+    def _create(model, refetch, **fields):
+        """Create in a transaction of its own; if another import created it meanwhile, use
+        theirs."""
+        try:
+            with transaction.atomic():
+                return model.objects.create(**fields)
+        except IntegrityError:
+            found = refetch()
+            if found is None:
+                raise
+            return found
+
+    def resolve(self, rows):
+        """Find or create every outlet and tag of a batch before the batch's transaction, so
+        that imports running side by side never wait on each other's new names."""
+        for row in rows:
+            self.source(row.source)
+            for name in row.tags:
+                self.tag(name)
+            for name in row.credited:
+                self.source(name)
 
 
 # --- writing ---------------------------------------------------------------------------------
@@ -351,6 +382,7 @@ def write_batch(rows, names, update, summary):
             continue
         seen.add(row.key)
         unique.append(row)
+    names.resolve(unique)
     with transaction.atomic():
         known = existing(unique)
         new = [r for r in unique if r.key not in known]

@@ -327,11 +327,40 @@ class SearchQuerySetMixin:
     result as it is fetched: the page's results only, never the whole match set."""
 
     search_info = None
+    estimated_count = None  # set when the rows were bounded: the estimate of all of them
 
     def _clone(self):
         clone = super()._clone()
         clone.search_info = self.search_info
+        clone.estimated_count = self.estimated_count
         return clone
+
+    def bounded(self, base, sort="relevance"):
+        """This queryset, or — when it is large (more than search.LARGE rows by the planner's
+        estimate) — its search.CANDIDATES newest rows (oldest for sort=oldest), found through
+        the indexes: the text index and the date index meet in a bitmap, so the cost does not
+        grow with the number of matches. Ranking, facets and paging then work on those rows;
+        `estimated_count` keeps the estimate of all of them (shown as "about")."""
+        estimate = search.estimate_rows(self)
+        if estimate <= search.LARGE:
+            return self
+        newest_first = sort != "oldest"
+        by_date = ["-published_at", "-id"] if newest_first else ["published_at", "id"]
+        share = min(1.0, estimate / max(search.estimate_rows(base), 1))
+        window = int(search.CANDIDATES / share * 1.5)
+        edge = list(
+            base.order_by(*by_date).values_list("published_at", flat=True)[window : window + 1]
+        )
+        chosen = self.order_by(*by_date)
+        if edge:
+            date_filter = "published_at__gte" if newest_first else "published_at__lte"
+            chosen = chosen.filter(**{date_filter: edge[0]})
+        ids = list(chosen.values_list("pk", flat=True)[: search.CANDIDATES])
+        if edge and len(ids) < search.CANDIDATES:  # the estimate was high: widen to all rows
+            ids = list(self.order_by(*by_date).values_list("pk", flat=True)[: search.CANDIDATES])
+        result = self.filter(pk__in=ids)
+        result.estimated_count = estimate
+        return result
 
     def _fetch_all(self):
         super()._fetch_all()
@@ -411,8 +440,17 @@ class ArticleQuerySet(SearchQuerySetMixin, models.QuerySet):
     def search(self, query, sort="relevance"):
         """Articles matching a reader's query (web-search syntax, Arabic-aware), annotated
         with `rank` and, once fetched, `snippet`. Sorted by relevance unless `sort` is
-        "newest" or "oldest"; empty for a query with nothing to search for."""
-        return self._search_with_fallback(query, None, sort, ["-published_at", "-id"])
+        "newest" or "oldest"; empty for a query with nothing to search for. A query that
+        matches very many articles ranks the newest search.CANDIDATES of them (`bounded`)."""
+        results = self._search_with_fallback(query, None, sort, ["-published_at", "-id"])
+        if results.search_info.mode == "none":
+            return results
+        return results.bounded(self, sort)
+
+    def listing(self, sort="newest"):
+        """The articles by date, newest first (or oldest), bounded like a search."""
+        order = ["published_at", "id"] if sort == "oldest" else ["-published_at", "-id"]
+        return self.order_by(*order).bounded(self, sort)
 
 
 class ArticleManager(models.Manager.from_queryset(ArticleQuerySet)):
@@ -492,6 +530,7 @@ class Article(models.Model):
         verbose_name_plural = _("articles")
         indexes = [
             models.Index(fields=["status", "-published_at"], name="article_status_date"),
+            models.Index(fields=["source", "-published_at"], name="article_source_date"),
             GinIndex(fields=["search_vector"], name="article_search"),
         ]
         constraints = [

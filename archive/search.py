@@ -632,6 +632,10 @@ def highlight_none(text, *, limit=SNIPPET_WORDS):
 
 # --- the QuerySet side ---------------------------------------------------------------------
 
+# Above LARGE estimated matches, rank, count facets and page within the CANDIDATES newest
+# matches (see ArticleQuerySet.bounded); the total is then an estimate, shown as "about".
+LARGE = 5_000
+CANDIDATES = 2_000
 SUGGEST_BELOW = 3  # fewer results than this: look for a better spelling in the vocabulary
 RANK_WEIGHTS = "{0.05, 0.05, 0.2, 1.0}"  # D, C (body), B (lead), A (title)
 EXACT_BONUS = 0.3
@@ -772,6 +776,21 @@ def corrected_query(parsed, corrections):
             items.append(("-" if item.negated else "") + words)
         groups.append(" OR ".join(items))
     return " ".join(groups)
+
+
+def estimate_rows(queryset):
+    """The planner's estimate of the rows of a queryset (no rows are read)."""
+    import json
+
+    from django.db import connection
+
+    sql, params = queryset.order_by().values("pk").query.sql_with_params()
+    with connection.cursor() as cursor:
+        cursor.execute("EXPLAIN (FORMAT JSON) " + sql, params)
+        plan = cursor.fetchone()[0]
+    if isinstance(plan, str):
+        plan = json.loads(plan)
+    return int(plan[0]["Plan"]["Plan Rows"])
 
 
 def refresh_vocabulary():

@@ -67,7 +67,7 @@ def facet_links(request, facets):
 @require_GET
 def index(request):
     """The archive: search, filters, facets and results."""
-    filterset = ArticleFilter(request.GET or None, queryset=public_articles())
+    filterset = ArticleFilter(request.GET, queryset=public_articles())
     results = filterset.qs
     page = page_of(request, results)
     suggestion = None
@@ -81,6 +81,7 @@ def index(request):
             "filterset": filterset,
             "page": page,
             "facets": facet_links(request, filterset.facets()),
+            "estimated_count": filterset.estimated_count,
             "hidden": hidden_filters(request, ["source", "tag", "verdict"]),
             "search": info,
             "suggestion": suggestion,
@@ -161,7 +162,7 @@ TIMELINE_TAG = "north-korean-troops-in-russia"
 @require_GET
 def claims(request):
     """The claims explorer, and the timeline of the figures of the chosen (or demo) tag."""
-    filterset = ClaimFilter(request.GET or None, queryset=public_claims())
+    filterset = ClaimFilter(request.GET, queryset=public_claims())
     results = filterset.qs
     chosen = filterset.form.cleaned_data.get("tag") if filterset.is_bound else None
     chart_tag = chosen[0] if chosen else Tag.objects.filter(slug=TIMELINE_TAG).first()
