@@ -1,0 +1,380 @@
+"""Server time of GET /api/articles/ for a mix of queries, against a database of articles,
+next to the same queries done the plain way. Results go to bench/results/<label>.json;
+bench/report.py turns them into bench/RESULTS.md.
+
+    DATABASE_URL=postgres://.../newsroom_bench python bench/api_bench.py --label 1M
+
+A gunicorn worker (one, sync) serves the API on a local port; each request is timed from a
+client on the same machine over a kept-alive connection (loopback adds ~0.1 ms). The plain way
+runs as SQL on the same server: the stock 'arabic' configuration, ts_rank over every match,
+exact counts, exact facets and OFFSET paging.
+"""
+
+import argparse
+import http.client
+import json
+import os
+import random
+import subprocess
+import sys
+import time
+import urllib.parse
+from pathlib import Path
+
+import psutil
+import psycopg
+
+BASE_DIR = Path(__file__).resolve().parent.parent
+RESULTS = Path(__file__).resolve().parent / "results"
+PORT = 8765
+
+ALIASES = [
+    ("place", "بيونغ يانغ", "Pyongyang", ["بيونج يانج", "بيونغيانغ"]),
+    ("person", "دونالد ترامب", "Donald Trump", ["ترمب", "دونالد ترمب"]),
+    ("organisation", "حلف شمال الأطلسي", "NATO", ["الناتو", "حلف الأطلسي"]),
+]
+PHRASES = [
+    '"وزير الخارجية"',
+    '"الأمم المتحدة"',
+    '"مجلس الأمن"',
+    '"البيت الأبيض"',
+    '"كوريا الشمالية"',
+    '"رئيس الوزراء"',
+]
+ALIAS_QUERIES = ["بيونج يانج", "ترمب", "الناتو", "حلف الأطلسي"]
+COMMON = ["الرئيس"]
+STOCK_FACETS = (
+    "SELECT source_id, count(*) FROM archive_article"
+    " WHERE status = 'published' AND stock_vector @@ q GROUP BY 1"
+)
+
+
+def connect(url):
+    return psycopg.connect(url.replace("postgres://", "postgresql://", 1), autocommit=True)
+
+
+def prepare(url):
+    """The tags with aliases the mix asks for, the stock column of the baseline, statistics
+    and the vocabulary."""
+    with connect(url) as db:
+        for kind, name_ar, name_en, aliases in ALIASES:
+            row = db.execute("SELECT id FROM archive_tag WHERE name_ar = %s", [name_ar]).fetchone()
+            if row is None:
+                slug = name_en.lower().replace(" ", "-")
+                row = db.execute(
+                    "INSERT INTO archive_tag (kind, name_ar, name_en, slug, description)"
+                    " VALUES (%s, %s, %s, %s, '') RETURNING id",
+                    [kind, name_ar, name_en, slug],
+                ).fetchone()
+            for alias in aliases:
+                db.execute(
+                    "INSERT INTO archive_tagalias (tag_id, name) VALUES (%s, %s)"
+                    " ON CONFLICT DO NOTHING",
+                    [row[0], alias],
+                )
+        has_stock = db.execute(
+            "SELECT 1 FROM information_schema.columns WHERE table_name = 'archive_article'"
+            " AND column_name = 'stock_vector'"
+        ).fetchone()
+        if not has_stock:
+            print("adding the stock 'arabic' column for the baseline ...", flush=True)
+            db.execute(
+                "ALTER TABLE archive_article ADD COLUMN stock_vector tsvector GENERATED ALWAYS AS"
+                " (setweight(to_tsvector('arabic', title), 'A') ||"
+                " setweight(to_tsvector('arabic', lead), 'B') ||"
+                " setweight(to_tsvector('arabic', body), 'C')) STORED"
+            )
+            db.execute(
+                "CREATE INDEX article_stock_search ON archive_article USING gin (stock_vector)"
+            )
+        db.execute("ANALYZE archive_article")
+        print("refreshing the vocabulary ...", flush=True)
+        db.execute("REFRESH MATERIALIZED VIEW archive_search_vocabulary")
+
+
+def word_lists(url, rng):
+    with connect(url) as db:
+        total = db.execute(
+            "SELECT count(*) FROM archive_article WHERE status = 'published'"
+        ).fetchone()[0]
+        arabic = "word ~ '^[ء-ي]{4,}$'"
+        rare = [
+            w
+            for (w,) in db.execute(
+                f"SELECT word FROM archive_search_vocabulary WHERE {arabic}"
+                " AND ndoc BETWEEN 3 AND 30 ORDER BY md5(word) LIMIT 200"
+            ).fetchall()
+        ]
+        middle = [
+            w
+            for (w,) in db.execute(
+                f"SELECT word FROM archive_search_vocabulary WHERE {arabic}"
+                " AND ndoc BETWEEN %s AND %s ORDER BY md5(word) LIMIT 200",
+                [max(total // 200, 10), max(total // 20, 20)],
+            ).fetchall()
+        ]
+        common = db.execute(
+            "SELECT word, ndoc FROM archive_search_vocabulary WHERE word = ANY(%s)", [COMMON]
+        ).fetchall()
+        sources = [
+            s
+            for (s,) in db.execute(
+                "SELECT s.slug FROM archive_source s JOIN archive_article a ON a.source_id = s.id"
+                " GROUP BY 1 ORDER BY count(*) DESC LIMIT 3"
+            ).fetchall()
+        ]
+        years = [
+            y
+            for (y,) in db.execute(
+                "SELECT DISTINCT extract(year FROM published_at)::int FROM archive_article"
+                " ORDER BY 1"
+            ).fetchall()
+        ]
+    pairs = [f"{rng.choice(middle)} {rng.choice(middle)}" for _ in range(40)]
+    return {
+        "total": total,
+        "rare": rare,
+        "middle": middle,
+        "pairs": pairs,
+        "common_share": {w: n / total for w, n in common},
+        "sources": sources,
+        "years": years,
+    }
+
+
+def query_mix(words, rng):
+    """{type: [params, ...]}: each type's requests, varied."""
+    year = words["years"][len(words["years"]) // 2]
+    dates = {"date_from": f"{year}-01-01", "date_to": f"{year}-12-31"}
+    return {
+        "rare word": [{"q": w} for w in rng.sample(words["rare"], min(30, len(words["rare"])))],
+        "common word (الرئيس)": [{"q": "الرئيس"}],
+        "two words": [{"q": p} for p in words["pairs"][:30]],
+        "phrase": [{"q": p} for p in PHRASES],
+        "name by its alias": [{"q": q} for q in ALIAS_QUERIES],
+        "common word + outlet + dates": [
+            {"q": "الرئيس", "source": s, **dates} for s in words["sources"]
+        ],
+        "two words + outlet + dates": [
+            {"q": p, "source": words["sources"][0], **dates} for p in words["pairs"][:10]
+        ],
+        "common word, newest first": [{"q": "الرئيس", "sort": "newest"}],
+        "common word, page 50": [{"q": "الرئيس", "page": 50}],
+        "rare word, page 1 of a date sort": [
+            {"q": w, "sort": "newest"} for w in words["rare"][30:50]
+        ],
+    }
+
+
+def percentile(values, p):
+    values = sorted(values)
+    k = (len(values) - 1) * p / 100
+    lo, hi = int(k), min(int(k) + 1, len(values) - 1)
+    return values[lo] + (values[hi] - values[lo]) * (k - lo)
+
+
+def summarize(times):
+    ms = [t * 1000 for t in times]
+    return {
+        "n": len(ms),
+        "p50": round(percentile(ms, 50), 1),
+        "p95": round(percentile(ms, 95), 1),
+        "p99": round(percentile(ms, 99), 1),
+        "max": round(max(ms), 1),
+    }
+
+
+def start_server(url):
+    env = {
+        **os.environ,
+        "DATABASE_URL": url,
+        "DJANGO_DEBUG": "false",
+        "DJANGO_SECRET_KEY": "bench",
+        "DJANGO_ALLOWED_HOSTS": "127.0.0.1",
+    }
+    server = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "gunicorn",
+            "newsroom.wsgi",
+            "-w",
+            "1",
+            "-b",
+            f"127.0.0.1:{PORT}",
+            "--timeout",
+            "120",
+            "--log-level",
+            "warning",
+        ],
+        cwd=BASE_DIR,
+        env=env,
+    )
+    for _ in range(100):
+        try:
+            conn = http.client.HTTPConnection("127.0.0.1", PORT, timeout=60)
+            conn.request("GET", "/robots.txt")
+            conn.getresponse().read()
+            return server
+        except OSError:
+            time.sleep(0.2)
+    server.kill()
+    raise RuntimeError("gunicorn did not start")
+
+
+def worker_rss(server):
+    children = psutil.Process(server.pid).children()
+    return max(child.memory_info().rss for child in children) if children else 0
+
+
+def run_api(mix, repeats):
+    server = None
+    results, peak = {}, 0
+    try:
+        server = start_server(os.environ["DATABASE_URL"])
+        conn = http.client.HTTPConnection("127.0.0.1", PORT, timeout=120)
+        for kind, requests in mix.items():
+            times = []
+            for params in requests[:3]:  # warm-up
+                conn.request("GET", "/api/articles/?" + urllib.parse.urlencode(params))
+                conn.getresponse().read()
+            sample = (requests * repeats)[: max(repeats, len(requests))]
+            counts = []
+            for params in sample:
+                started = time.perf_counter()
+                conn.request("GET", "/api/articles/?" + urllib.parse.urlencode(params))
+                response = conn.getresponse()
+                body = response.read()
+                times.append(time.perf_counter() - started)
+                if response.status != 200:
+                    raise RuntimeError(f"{kind} {params}: {response.status} {body[:300]!r}")
+                data = json.loads(body)
+                counts.append((data["count"], data["count_is_estimate"]))
+            peak = max(peak, worker_rss(server))
+            results[kind] = {
+                **summarize(times),
+                "example": sample[0],
+                "matches": sorted({c for c, _ in counts})[:3],
+                "estimated": any(e for _, e in counts),
+            }
+            print(f"  {kind}: {results[kind]}", flush=True)
+    finally:
+        if server is not None:
+            server.terminate()
+            server.wait()
+    return results, peak
+
+
+def run_plain(url, mix, repeats):
+    """The same requests the plain way, in SQL: stock configuration, rank of every match,
+    exact count and facets, OFFSET paging."""
+    results = {}
+    with connect(url) as db:
+        for kind, requests in mix.items():
+            times = []
+            sample = (requests * repeats)[: max(repeats, len(requests))]
+            for params in sample:
+                where = ["status = 'published'", "stock_vector @@ q"]
+                args = [params["q"]]
+                if "source" in params:
+                    where.append("source_id = (SELECT id FROM archive_source WHERE slug = %s)")
+                    args.append(params["source"])
+                if "date_from" in params:
+                    where.append("published_at >= %s::date AND published_at < %s::date + 1")
+                    args += [params["date_from"], params["date_to"]]
+                order = (
+                    "published_at DESC"
+                    if params.get("sort") == "newest"
+                    else "ts_rank(stock_vector, q) DESC, published_at DESC"
+                )
+                offset = (int(params.get("page", 1)) - 1) * 20
+                query = "websearch_to_tsquery('arabic', %s)"
+                started = time.perf_counter()
+                db.execute(
+                    f"SELECT id FROM archive_article, {query} q WHERE {' AND '.join(where)}"
+                    f" ORDER BY {order} LIMIT 20 OFFSET {offset}",
+                    args,
+                )
+                db.execute(
+                    f"SELECT count(*) FROM archive_article, {query} q WHERE {' AND '.join(where)}",
+                    args,
+                )
+                db.execute(
+                    f"SELECT source_id, count(*) FROM archive_article, {query} q"
+                    f" WHERE {' AND '.join(where)} GROUP BY 1",
+                    args,
+                )
+                times.append(time.perf_counter() - started)
+            results[kind] = summarize(times)
+            print(f"  plain {kind}: {results[kind]}", flush=True)
+    return results
+
+
+def sizes(url):
+    with connect(url) as db:
+        rows = db.execute(
+            "SELECT c.relname, pg_relation_size(c.oid), pg_total_relation_size(c.oid)"
+            " FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace"
+            " WHERE n.nspname = current_schema() AND c.relname LIKE 'archive_article%'"
+            " AND c.relkind IN ('r', 'i') ORDER BY 3 DESC"
+        ).fetchall()
+        toast = db.execute(
+            "SELECT pg_total_relation_size(reltoastrelid) FROM pg_class"
+            " WHERE relname = 'archive_article'"
+        ).fetchone()[0]
+        count = db.execute("SELECT count(*) FROM archive_article").fetchone()[0]
+    return {
+        "articles": count,
+        "toast_bytes": toast,
+        "relations": {name: {"bytes": size, "total_bytes": total} for name, size, total in rows},
+    }
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--label", required=True, help="e.g. 31.5k or 1M")
+    parser.add_argument("--repeats", type=int, default=40, help="requests per query type")
+    parser.add_argument("--skip-prepare", action="store_true")
+    args = parser.parse_args()
+    url = os.environ.get("DATABASE_URL")
+    if not url:
+        sys.exit("set DATABASE_URL to the database to measure")
+    if not args.skip_prepare:
+        prepare(url)
+    rng = random.Random(31525)
+    words = word_lists(url, rng)
+    mix = query_mix(words, rng)
+    print(
+        f"{words['total']:,} published articles; الرئيس is in "
+        f"{words['common_share'].get('الرئيس', 0):.0%} of them",
+        flush=True,
+    )
+    api, rss = run_api(mix, args.repeats)
+    plain = run_plain(url, mix, max(5, args.repeats // 4))
+    RESULTS.mkdir(exist_ok=True)
+    out = RESULTS / f"{args.label}.json"
+    out.write_text(
+        json.dumps(
+            {
+                "label": args.label,
+                "date": time.strftime("%Y-%m-%d"),
+                "machine": {
+                    "cores": os.cpu_count(),
+                    "memory_gb": round(psutil.virtual_memory().total / 2**30, 1),
+                },
+                "published": words["total"],
+                "common_share": words["common_share"],
+                "api": api,
+                "plain": plain,
+                "worker_rss_mb": round(rss / 2**20, 1),
+                "sizes": sizes(url),
+            },
+            ensure_ascii=False,
+            indent=2,
+        )
+    )
+    print(f"wrote {out}")
+
+
+if __name__ == "__main__":
+    main()
