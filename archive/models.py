@@ -358,7 +358,13 @@ class SearchQuerySetMixin:
         ids = list(chosen.values_list("pk", flat=True)[: search.CANDIDATES])
         if edge and len(ids) < search.CANDIDATES:  # the estimate was high: widen to all rows
             ids = list(self.order_by(*by_date).values_list("pk", flat=True)[: search.CANDIDATES])
-        result = self.filter(pk__in=ids)
+        # A fresh query on those ids: the text condition and the filters are already in the
+        # choice, and evaluating them again would read every chosen row's vector again.
+        result = self.model._default_manager.filter(pk__in=ids)
+        result = result.annotate(**self.query.annotations).order_by(*self.query.order_by)
+        result.query.select_related = self.query.select_related
+        result._prefetch_related_lookups = self._prefetch_related_lookups
+        result.search_info = self.search_info
         result.estimated_count = estimate
         return result
 

@@ -634,7 +634,7 @@ def highlight_none(text, *, limit=SNIPPET_WORDS):
 
 # Above LARGE estimated matches, rank, count facets and page within the CANDIDATES newest
 # matches (see ArticleQuerySet.bounded); the total is then an estimate, shown as "about".
-LARGE = 5_000
+LARGE = 2_000
 CANDIDATES = 2_000
 SUGGEST_BELOW = 3  # fewer results than this: look for a better spelling in the vocabulary
 RANK_WEIGHTS = "{0.05, 0.05, 0.2, 1.0}"  # D, C (body), B (lead), A (title)
