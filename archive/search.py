@@ -222,33 +222,46 @@ LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE AS $fn$
 $fn$;
 
 -- The words of a text with their position, exact form, stem and alt (see archive/search.py);
--- stop words are left out but keep their positions. Each step is one pass over the text
--- (MATERIALIZED, so that no step is repeated where its result is used twice).
+-- stop words are left out but keep their positions. The stems are worked out once for each
+-- distinct word, by whole-text passes (MATERIALIZED, so that no step runs twice), and the alt
+-- only for the words that start with a proclitic letter.
 CREATE OR REPLACE FUNCTION archive_terms(t text)
 RETURNS TABLE(pos integer, exact text, stem text, alt text)
 LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE AS $fn$
-  WITH normal AS MATERIALIZED (
-    SELECT ' ' || @schema@.archive_normalize(t) || ' ' AS words
+  WITH words AS MATERIALIZED (
+    SELECT w.exact, w.pos::integer AS pos
+    FROM unnest(string_to_array(@schema@.archive_normalize(t), ' ')) WITH ORDINALITY
+      AS w(exact, pos)
+    WHERE w.exact <> '' AND w.exact <> ALL ('{stop}'::text[])
+  ), distinct_words AS MATERIALIZED (
+    SELECT ' ' || string_agg(DISTINCT exact, ' ') || ' ' AS words FROM words
   ), forms AS MATERIALIZED (
     SELECT words,
-      regexp_replace(words, ' ({articles})(\\S{{{MIN_STEM}}})', ' \\2', 'g') AS bare,
-      regexp_replace(words, ' [{PROCLITICS}](\\S{{{MIN_STEM}}})', ' \\1', 'g') AS shorter
-    FROM normal
+      regexp_replace(words, ' ({articles})(\\S{{{MIN_STEM}}})', ' \\2', 'g') AS bare
+    FROM distinct_words
   ), stems AS MATERIALIZED (
-    SELECT words, bare, shorter, @schema@.archive_strip_suffixes(bare) AS stem,
-      @schema@.archive_strip_suffixes(shorter) AS alt
-    FROM forms
-  )
-  SELECT w.pos::integer, w.exact, w.stem,
-    CASE WHEN w.bare = w.exact AND w.shorter <> w.exact THEN w.alt END
-  FROM stems,
-    unnest(
+    SELECT v.exact, v.bare, v.stem
+    FROM forms, unnest(
       string_to_array(btrim(words), ' '), string_to_array(btrim(bare), ' '),
-      string_to_array(btrim(shorter), ' '), string_to_array(btrim(stem), ' '),
-      string_to_array(btrim(alt), ' ')
-    ) WITH ORDINALITY AS w(exact, bare, shorter, stem, alt, pos)
-  WHERE w.exact <> '' AND w.exact <> ALL ('{stop}'::text[])
+      string_to_array(btrim(@schema@.archive_strip_suffixes(bare)), ' ')
+    ) AS v(exact, bare, stem)
+  ), proclitic AS MATERIALIZED (
+    SELECT ' ' || string_agg(DISTINCT substr(exact, 2), ' ') || ' ' AS rest
+    FROM stems WHERE bare = exact AND exact ~ '^[{PROCLITICS}].{{{MIN_STEM}}}'
+  ), alts AS MATERIALIZED (
+    SELECT v.rest, v.alt
+    FROM proclitic, unnest(
+      string_to_array(btrim(rest), ' '),
+      string_to_array(btrim(@schema@.archive_strip_suffixes(rest)), ' ')
+    ) AS v(rest, alt)
+  )
+  SELECT words.pos, words.exact, stems.stem, alts.alt
+  FROM words
+    JOIN stems USING (exact)
+    LEFT JOIN alts ON stems.bare = stems.exact AND words.exact ~ '^[{PROCLITICS}]'
+      AND alts.rest = substr(words.exact, 2)
 $fn$;
+
 -- A weighted tsvector: at each word's position its exact form (marked {EXACT_MARK}), stem and alt.
 CREATE OR REPLACE FUNCTION archive_tsvector(t text, weight "char") RETURNS tsvector
 LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $fn$
