@@ -505,8 +505,25 @@ def import_file(
     out=None,
     quiet=False,
     rejects_path=None,
+    workers=1,
+    part=None,
+    counter=None,
 ):
-    """Import one file; returns its Summary."""
+    """Import one file; returns its Summary. With workers > 1, that many processes share the
+    file: each takes the rows whose key (url, or title and body) hashes to it, so that one
+    article is always written by one process."""
+    if workers > 1:
+        return import_in_parallel(
+            path,
+            mapping,
+            workers,
+            status=status,
+            update=update,
+            batch_size=batch_size,
+            out=out,
+            quiet=quiet,
+            rejects_path=rejects_path,
+        )
     fmt = file_format(path)
     summary = Summary()
     started = time.monotonic()
@@ -518,12 +535,18 @@ def import_file(
     batch = []
     try:
         for number, record in records(text, fmt):
-            summary.read += 1
             try:
                 if isinstance(record, Rejected):
                     raise record
-                batch.append(clean_row(number, record, mapping, status))
+                row = clean_row(number, record, mapping, status)
+                if part is not None and owner(row.key, part[1]) != part[0]:
+                    continue
+                summary.read += 1
+                batch.append(row)
             except Rejected as reason:
+                if part is not None and number % part[1] != part[0]:
+                    continue
+                summary.read += 1
                 summary.rejected += 1
                 if rejects_file is None:
                     rejects_file = open(rejects_path, "w", encoding="utf-8")
@@ -536,6 +559,9 @@ def import_file(
                 batch = []
                 reset_queries()  # with DEBUG on, Django would keep every query in memory
                 progress.update(summary)
+                if counter is not None:
+                    with counter.get_lock():
+                        counter.value += batch_size
         if batch:
             write_batch(batch, names, update, summary)
     except UnicodeDecodeError as exc:
@@ -553,3 +579,90 @@ def import_file(
         rejects_path.unlink()  # a rerun without rejects leaves no stale file
     summary.seconds = time.monotonic() - started
     return summary
+
+
+def owner(key, workers):
+    return int(hashlib.md5(key.encode()).hexdigest()[:8], 16) % workers
+
+
+def _worker(path, mapping, part, options, counter, folder, results):
+    from django.db import connections
+
+    connections.close_all()  # a connection of its own, not the parent's
+    try:
+        summary = import_file(
+            path,
+            mapping,
+            part=part,
+            quiet=True,
+            counter=counter,
+            rejects_path=Path(folder) / f"rejects-{part[0]}.jsonl",
+            **options,
+        )
+        results.put((part[0], summary.__dict__ | {"rejects_path": None}, None))
+    except Exception as exc:  # reported by the parent, which fails the import
+        results.put((part[0], None, f"{type(exc).__name__}: {exc}"))
+
+
+def import_in_parallel(
+    path, mapping, workers, *, out=None, quiet=False, rejects_path=None, **options
+):
+    import multiprocessing
+    import tempfile
+
+    from django.db import connections
+
+    file_format(path)
+    out = out or sys.stdout
+    rejects_path = Path(rejects_path) if rejects_path else rejects_path_for(path)
+    started = time.monotonic()
+    connections.close_all()
+    context = multiprocessing.get_context("fork")
+    counter = context.Value("q", 0)
+    results = context.Queue()
+    total = Summary()
+    with tempfile.TemporaryDirectory() as folder:
+        processes = [
+            context.Process(
+                target=_worker,
+                args=(path, mapping, (k, workers), options, counter, folder, results),
+            )
+            for k in range(workers)
+        ]
+        for process in processes:
+            process.start()
+        reports, last = [], time.monotonic()
+        while len(reports) < workers:
+            try:
+                reports.append(results.get(timeout=1))
+            except Exception:  # queue.Empty: nothing yet
+                if not any(p.is_alive() for p in processes) and results.empty():
+                    break
+            if not quiet and time.monotonic() - last >= Progress.interval:
+                last = time.monotonic()
+                rate = counter.value / (last - started)
+                out.write(f"{counter.value:,} rows done, {rate:,.0f} rows/s\n")
+                out.flush()
+        for process in processes:
+            process.join()
+        errors = [error for _, _, error in reports if error]
+        if errors or len(reports) < workers:
+            raise ImportError_(f"{path}: a worker failed: {'; '.join(errors) or 'no report'}")
+        entries = []
+        for k, data, _ in sorted(reports):
+            part = Summary(**{k2: v for k2, v in data.items() if k2 != "rejects"})
+            total.add(part)
+            worker_rejects = Path(folder) / f"rejects-{k}.jsonl"
+            if worker_rejects.exists():
+                entries += [json.loads(line) for line in worker_rejects.read_text().splitlines()]
+        entries.sort(key=lambda entry: entry["line"])
+        if entries:
+            with open(rejects_path, "w", encoding="utf-8") as handle:
+                for entry in entries:
+                    handle.write(json.dumps(entry, ensure_ascii=False) + "\n")
+            total.rejects_path = rejects_path
+            total.rejects = entries[:50]
+        elif rejects_path.exists():
+            rejects_path.unlink()
+    total.seconds = time.monotonic() - started
+    return total

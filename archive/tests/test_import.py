@@ -408,3 +408,29 @@ def test_summary_adds_up():
     summary = imports.Summary(read=10, created=5, updated=1, skipped=3, rejected=1)
     assert summary.balanced
     assert connection.vendor == "postgresql"
+
+
+@pytest.mark.django_db(transaction=True)
+def test_workers_share_a_file_with_the_same_result(tmp_path):
+    rows = [ant_row(n) for n in range(300)]
+    rows += [ant_row(n) for n in range(0, 300, 7)]  # duplicates of earlier rows
+    rows += [ant_row(n, url="") for n in range(300, 320)] * 2  # no url, each twice
+    rows += ["{broken", ant_row(999, text="")]
+    path = write_jsonl(tmp_path / "many.jsonl", rows)
+    figures = numbers(run(path, field_map=ANT_MAP, workers=2, batch_size=40))
+    assert figures == {
+        "read": len(rows),
+        "created": 320,
+        "updated": 0,
+        "skipped": 43 + 20,
+        "rejected": 2,
+    }
+    assert Article.objects.count() == 320
+    rejects = Path(f"{path}.rejects.jsonl").read_text().splitlines()
+    assert [json.loads(r)["line"] for r in rejects] == [len(rows) - 1, len(rows)]
+    assert numbers(run(path, field_map=ANT_MAP, workers=2))["created"] == 0
+
+
+def test_workers_must_be_sensible(tmp_path):
+    with pytest.raises(CommandError, match="--workers"):
+        run(write_jsonl(tmp_path / "a.jsonl", [ant_row(1)]), field_map=ANT_MAP, workers=0)

@@ -36,14 +36,24 @@ class Command(BaseCommand):
         parser.add_argument("--batch-size", type=int, default=imports.BATCH_SIZE)
         parser.add_argument("--rejects", help="where to write rejected rows (one input only)")
         parser.add_argument(
+            "--workers",
+            type=int,
+            default=1,
+            help="processes sharing each file (one per core makes the most of the machine)",
+        )
+        parser.add_argument(
             "--no-vocabulary",
             action="store_true",
             help="do not refresh the search vocabulary afterwards",
         )
 
-    def handle(self, *args, paths, field_map, status, update, batch_size, rejects, **options):
+    def handle(
+        self, *args, paths, field_map, status, update, batch_size, rejects, workers, **options
+    ):
         if batch_size < 1:
             raise CommandError("--batch-size must be at least 1")
+        if not 1 <= workers <= 64:
+            raise CommandError("--workers must be between 1 and 64")
         if rejects and len(paths) > 1:
             raise CommandError("--rejects names the file of one input; give one PATH")
         try:
