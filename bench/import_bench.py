@@ -1,0 +1,93 @@
+"""The import rate and the importer's memory: runs `manage.py import_articles` into the
+database of DATABASE_URL and writes bench/results/import-<label>.json.
+
+    DATABASE_URL=postgres://.../scratch python bench/import_bench.py --label ant-2 \\
+        ../shared/corpus/ant-multisource.jsonl.gz --workers 2
+
+The database should be freshly migrated: the rate counts created rows.
+"""
+
+import argparse
+import json
+import os
+import re
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import psutil
+
+BASE_DIR = Path(__file__).resolve().parent.parent
+RESULTS = Path(__file__).resolve().parent / "results"
+ANT_MAP = (
+    "title=title,body=text,lead=abstract,source=src,published_at=time_iso,url=url,"
+    "tags=cat,author=author"
+)
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--label", required=True)
+    parser.add_argument("paths", nargs="+")
+    parser.add_argument("--workers", type=int, default=1)
+    parser.add_argument("--map", default=ANT_MAP)
+    args = parser.parse_args()
+    if not os.environ.get("DATABASE_URL"):
+        sys.exit("set DATABASE_URL to a freshly migrated database")
+    command = [
+        sys.executable,
+        "manage.py",
+        "import_articles",
+        *args.paths,
+        "--map",
+        args.map,
+        "--workers",
+        str(args.workers),
+        "--no-vocabulary",
+        "--rejects",
+        "/tmp/import-bench.rejects.jsonl",
+    ]
+    started = time.monotonic()
+    process = subprocess.Popen(
+        command, cwd=BASE_DIR, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True
+    )
+    root = psutil.Process(process.pid)
+    peak = {}
+    while process.poll() is None:
+        try:
+            for proc in [root, *root.children(recursive=True)]:
+                peak[proc.pid] = max(peak.get(proc.pid, 0), proc.memory_info().rss)
+        except psutil.Error:
+            pass
+        time.sleep(0.2)
+    output = process.stdout.read()
+    seconds = time.monotonic() - started
+    if process.returncode != 0:
+        sys.exit(f"import failed:\n{output}")
+    line = [x for x in output.splitlines() if " read " in x][-1]
+    figures = {
+        name: int(value.replace(",", ""))
+        for name, value in re.findall(r"(read|created|updated|rejected) ([\d,]+)", line)
+    }
+    figures["skipped"] = int(re.search(r"skipped as duplicates ([\d,]+)", line)[1].replace(",", ""))
+    size = sum(Path(p).stat().st_size for p in args.paths)
+    result = {
+        "label": args.label,
+        "date": time.strftime("%Y-%m-%d"),
+        "files": [Path(p).name for p in args.paths],
+        "file_bytes": size,
+        "workers": args.workers,
+        "seconds": round(seconds, 1),
+        "rows_per_second": round(figures["read"] / seconds),
+        "created_per_second": round(figures["created"] / seconds),
+        "peak_rss_mb_per_process": round(max(peak.values()) / 2**20, 1),
+        **figures,
+    }
+    RESULTS.mkdir(exist_ok=True)
+    (RESULTS / f"import-{args.label}.json").write_text(json.dumps(result, indent=2))
+    print(json.dumps(result, indent=2))
+
+
+if __name__ == "__main__":
+    main()
