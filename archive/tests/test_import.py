@@ -411,7 +411,15 @@ def test_summary_adds_up():
 
 
 @pytest.mark.django_db(transaction=True)
-def test_workers_share_a_file_with_the_same_result(tmp_path):
+def test_workers_share_a_file_with_the_same_result(tmp_path, monkeypatch):
+    pids = []
+    real_write = imports.write_batch
+
+    def write_batch(*args, **kwargs):
+        pids.append(os.getpid())
+        return real_write(*args, **kwargs)
+
+    monkeypatch.setattr(imports, "write_batch", write_batch)
     rows = [ant_row(n) for n in range(300)]
     rows += [ant_row(n) for n in range(0, 300, 7)]  # duplicates of earlier rows
     rows += [ant_row(n, url="") for n in range(300, 320)] * 2  # no url, each twice
@@ -426,6 +434,7 @@ def test_workers_share_a_file_with_the_same_result(tmp_path):
         "rejected": 2,
     }
     assert Article.objects.count() == 320
+    assert pids == []  # the batches were written by the workers, not by this process
     rejects = Path(f"{path}.rejects.jsonl").read_text().splitlines()
     assert [json.loads(r)["line"] for r in rejects] == [len(rows) - 1, len(rows)]
     assert numbers(run(path, field_map=ANT_MAP, workers=2))["created"] == 0

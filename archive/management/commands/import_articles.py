@@ -76,6 +76,7 @@ class Command(BaseCommand):
                     out=self.stderr._out,
                     quiet=options["verbosity"] == 0,
                     rejects_path=rejects,
+                    workers=workers,
                 )
             except imports.ImportError_ as exc:
                 raise CommandError(
