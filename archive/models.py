@@ -336,28 +336,27 @@ class SearchQuerySetMixin:
         return clone
 
     def bounded(self, base, sort="relevance"):
-        """This queryset, or — when it is large (more than search.LARGE rows by the planner's
-        estimate) — its search.CANDIDATES newest rows (oldest for sort=oldest), found through
-        the indexes: the text index and the date index meet in a bitmap, so the cost does not
-        grow with the number of matches. Ranking, facets and paging then work on those rows;
-        `estimated_count` keeps the estimate of all of them (shown as "about")."""
-        estimate = search.estimate_rows(self)
-        if estimate <= search.LARGE:
-            return self
+        """The rows of this queryset, settled: their ids are found once (the text condition,
+        with its recheck of each row's vector, runs once), then ranking, counts, facets and
+        pages work on those ids alone.
+
+        When there are more than search.LARGE rows, only the search.CANDIDATES newest
+        (oldest for sort=oldest) are kept, found through the indexes — the text index and the
+        date index meet in a bitmap, so the cost does not grow with the number of matches —
+        and `estimated_count` keeps the planner's estimate of all of them (shown as "about")."""
         newest_first = sort != "oldest"
         by_date = ["-published_at", "-id"] if newest_first else ["published_at", "id"]
-        share = min(1.0, estimate / max(search.estimate_rows(base), 1))
-        window = int(search.CANDIDATES / share * 1.5)
-        edge = list(
-            base.order_by(*by_date).values_list("published_at", flat=True)[window : window + 1]
-        )
-        chosen = self.order_by(*by_date)
-        if edge:
-            date_filter = "published_at__gte" if newest_first else "published_at__lte"
-            chosen = chosen.filter(**{date_filter: edge[0]})
-        ids = list(chosen.values_list("pk", flat=True)[: search.CANDIDATES])
-        if edge and len(ids) < search.CANDIDATES:  # the estimate was high: widen to all rows
-            ids = list(self.order_by(*by_date).values_list("pk", flat=True)[: search.CANDIDATES])
+        estimate = None
+        if self.search_info is None:  # a listing: the date index gives the newest at once
+            ids = list(self.order_by(*by_date).values_list("pk", flat=True)[: search.LARGE + 1])
+            if len(ids) > search.LARGE:
+                estimate = max(search.estimate_rows(self), len(ids))
+                ids = ids[: search.CANDIDATES]
+        else:
+            ids = list(self.order_by().values_list("pk", flat=True)[: search.LARGE + 1])
+            if len(ids) > search.LARGE:
+                estimate = max(search.estimate_rows(self), len(ids))
+                ids = self._newest_matches(base, estimate, by_date, newest_first)
         # A fresh query on those ids: the text condition and the filters are already in the
         # choice, and evaluating them again would read every chosen row's vector again.
         result = self.model._default_manager.filter(pk__in=ids)
@@ -367,6 +366,19 @@ class SearchQuerySetMixin:
         result.search_info = self.search_info
         result.estimated_count = estimate
         return result
+
+    def _newest_matches(self, base, estimate, by_date, newest_first):
+        share = min(1.0, estimate / max(search.estimate_rows(base), 1))
+        window = int(search.CANDIDATES / share * 1.5)
+        edge = list(base.order_by(*by_date).values_list("published_at", flat=True)[window:][:1])
+        chosen = self.order_by(*by_date)
+        if edge:
+            date_filter = "published_at__gte" if newest_first else "published_at__lte"
+            chosen = chosen.filter(**{date_filter: edge[0]})
+        ids = list(chosen.values_list("pk", flat=True)[: search.CANDIDATES])
+        if edge and len(ids) < search.CANDIDATES:  # the estimate was high: widen to all rows
+            ids = list(self.order_by(*by_date).values_list("pk", flat=True)[: search.CANDIDATES])
+        return ids
 
     def _fetch_all(self):
         super()._fetch_all()

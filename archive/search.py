@@ -647,8 +647,8 @@ def highlight_none(text, *, limit=SNIPPET_WORDS):
 
 # Above LARGE estimated matches, rank, count facets and page within the CANDIDATES newest
 # matches (see ArticleQuerySet.bounded); the total is then an estimate, shown as "about".
-LARGE = 2_000
-CANDIDATES = 2_000
+LARGE = 1_000
+CANDIDATES = 1_000
 SUGGEST_BELOW = 3  # fewer results than this: look for a better spelling in the vocabulary
 RANK_WEIGHTS = "{0.05, 0.05, 0.2, 1.0}"  # D, C (body), B (lead), A (title)
 EXACT_BONUS = 0.3
