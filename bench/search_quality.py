@@ -352,10 +352,9 @@ def case_table(systems_by_name):
 def explain_selective():
     from django.db import connection
 
-    from archive.models import Article
-
     # The query that finds the matching ids (ranking then works on those ids alone).
     from archive import search
+    from archive.models import Article
 
     info = search.SearchInfo(
         search.prune_alternatives(search.expand_aliases(search.parse_query("بوتين")))

@@ -431,7 +431,7 @@ def test_the_search_condition_is_answered_by_the_gin_index(db_archive):
     """On six articles the planner rightly prefers a scan; forbidding it shows that the
     condition matches the index (docs/search.md has the plan on the 31,525-article corpus)."""
     tsquery = search.to_tsquery(search.parse_query("خاركيف"))
-    matching = Article.objects.filter(search.matches(tsquery)).values("pk")
+    matching = Article.objects.filter(search.matches(tsquery)).order_by().values("pk")
     with connection.cursor() as cursor:
         cursor.execute("SET LOCAL enable_seqscan = off")
         plan = matching.explain()
