@@ -362,6 +362,7 @@ def explain_selective():
     results = (
         Article.objects.published()
         .filter(search.matches(search.to_tsquery(info.parsed)))
+        .order_by()
         .values("pk")[: search.LARGE + 1]
     )
     with connection.cursor() as cursor:
