@@ -1,0 +1,169 @@
+"""bench/RESULTS.md from bench/results/*.json (written by api_bench.py and import_bench.py).
+
+python bench/report.py
+"""
+
+import json
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+RESULTS = HERE / "results"
+TARGETS = {"31.5k": 50, "1M": 150}
+CITATION = (
+    "A. Chouigui, O. Ben Khiroun, B. Elayeb, “An Arabic Multi-source News Corpus: "
+    "Experimenting on Single-document Extractive Summarization”, Arabian Journal for Science "
+    "and Engineering 46(8), 2021; https://antcorpus.github.io"
+)
+
+
+def load(name):
+    path = RESULTS / f"{name}.json"
+    return json.loads(path.read_text()) if path.exists() else None
+
+
+def mb(value):
+    return f"{value / 2**20:,.0f} MB"
+
+
+def latency_table(runs):
+    labels = [r["label"] for r in runs]
+    head = (
+        "| query | "
+        + " | ".join(
+            f"{label} ours p50 / p95 / p99 | {label} plain p50 / p95 / p99" for label in labels
+        )
+        + " |"
+    )
+    lines = [head, "|---|" + "---:|" * (2 * len(labels))]
+    for kind in runs[0]["api"]:
+        cells = []
+        for run in runs:
+            ours, plain = run["api"].get(kind), run["plain"].get(kind)
+            target = TARGETS.get(run["label"])
+            mark = " ✓" if ours and target and ours["p95"] <= target else " ✗" if ours else ""
+            cells.append(
+                f"{ours['p50']} / **{ours['p95']}**{mark} / {ours['p99']}" if ours else "—"
+            )
+            cells.append(f"{plain['p50']} / {plain['p95']} / {plain['p99']}" if plain else "—")
+        lines.append(f"| {kind} | " + " | ".join(cells) + " |")
+    return "\n".join(lines)
+
+
+def matches_table(runs):
+    lines = [
+        "| query | example | " + " | ".join(f"{r['label']} matches" for r in runs) + " |",
+        "|---|---|" + "---:|" * len(runs),
+    ]
+    for kind, result in runs[0]["api"].items():
+        example = json.dumps(result["example"], ensure_ascii=False)
+        cells = []
+        for run in runs:
+            r = run["api"].get(kind)
+            if not r:
+                cells.append("—")
+                continue
+            shown = ", ".join(f"{m:,}" for m in r["matches"])
+            cells.append(f"about {shown}" if r["estimated"] else shown)
+        lines.append(f"| {kind} | `{example}` | " + " | ".join(cells) + " |")
+    return "\n".join(lines)
+
+
+def sizes_table(runs):
+    names = []
+    for run in runs:
+        for name in run["sizes"]["relations"]:
+            if name not in names:
+                names.append(name)
+    lines = [
+        "| relation | " + " | ".join(r["label"] for r in runs) + " | growth |",
+        "|---|" + "---:|" * (len(runs) + 1),
+    ]
+    for name in names:
+        values = [r["sizes"]["relations"].get(name, {}).get("bytes") for r in runs]
+        growth = (
+            f"×{values[-1] / values[0]:.0f}" if len(values) > 1 and values[0] and values[-1] else ""
+        )
+        lines.append(
+            f"| {name} | " + " | ".join(mb(v) if v else "—" for v in values) + f" | {growth} |"
+        )
+    toast = [r["sizes"]["toast_bytes"] for r in runs]
+    growth = f"×{toast[-1] / toast[0]:.0f}" if len(toast) > 1 and toast[0] else ""
+    lines.append(
+        "| archive_article's TOAST (long texts and vectors) | "
+        + " | ".join(mb(t) for t in toast)
+        + f" | {growth} |"
+    )
+    return "\n".join(lines)
+
+
+def import_table(imports):
+    lines = [
+        "| file | workers | rows | created | skipped | rejected | seconds | rows/s | "
+        "peak RSS per process |",
+        "|---|---:|---:|---:|---:|---:|---:|---:|---:|",
+    ]
+    for item in imports:
+        lines.append(
+            f"| {', '.join(item['files'])} | {item['workers']} | {item['read']:,} | "
+            f"{item['created']:,} | {item['skipped']:,} | {item['rejected']:,} | "
+            f"{item['seconds']} | **{item['rows_per_second']:,}** | "
+            f"{item['peak_rss_mb_per_process']} MB |"
+        )
+    return "\n".join(lines)
+
+
+def main():
+    runs = [r for r in (load("31.5k"), load("1M")) if r]
+    imports = [
+        i
+        for i in (load("import-ant-workers-1"), load("import-ant-workers-2"), load("import-1M"))
+        if i
+    ]
+    narrative = (HERE / "RESULTS.intro.md").read_text(encoding="utf-8")
+    parts = [narrative.rstrip(), ""]
+    if runs:
+        machine = runs[0]["machine"]
+        parts += [
+            "## The figures",
+            "",
+            f"Measured on {runs[0]['date']}: {machine['cores']} cores, "
+            f"{machine['memory_gb']} GiB, PostgreSQL 18 (the embedded server, default settings "
+            "but max_wal_size 4 GB), one gunicorn sync worker. "
+            + "; ".join(
+                f"{r['label']}: {r['published']:,} published articles, الرئيس in "
+                f"{r['common_share'].get('الرئيس', 0):.0%} of them"
+                for r in runs
+            )
+            + ".",
+            "",
+            "### GET /api/articles/ — milliseconds (server, over loopback), each request with "
+            "facets and snippets",
+            "",
+            f"Targets: p95 ≤ {TARGETS['31.5k']} ms at 31.5k, ≤ {TARGETS['1M']} ms at 1M (✓ met, "
+            "✗ missed). *Plain*: the same request the plain way, in SQL only: the stock "
+            "'arabic' configuration, ts_rank over every match, an exact count and exact facets, "
+            "OFFSET paging.",
+            "",
+            latency_table(runs),
+            "",
+            matches_table(runs),
+            "",
+            "### Memory of the web worker",
+            "",
+            " · ".join(f"{r['label']}: {r['worker_rss_mb']} MB RSS at most" for r in runs)
+            + " (target: under 300 MB).",
+            "",
+            "### Table and index sizes",
+            "",
+            sizes_table(runs),
+            "",
+        ]
+    if imports:
+        parts += ["### Import", "", import_table(imports), ""]
+    parts += ["## Citation", "", f"The benchmarks use the ANT corpus: {CITATION}.", ""]
+    (HERE / "RESULTS.md").write_text("\n".join(parts), encoding="utf-8")
+    print(f"wrote {HERE / 'RESULTS.md'}")
+
+
+if __name__ == "__main__":
+    main()
