@@ -353,9 +353,14 @@ class SearchQuerySetMixin:
                 estimate = max(search.estimate_rows(self), len(ids))
                 ids = ids[: search.CANDIDATES]
         else:
-            ids = list(self.order_by().values_list("pk", flat=True)[: search.LARGE + 1])
-            if len(ids) > search.LARGE:
-                estimate = max(search.estimate_rows(self), len(ids))
+            # The planner's estimate first: far above the limit, go straight to the newest
+            # matches; otherwise find out by fetching one id more than the limit.
+            guess = search.estimate_rows(self)
+            ids = []
+            if guess < 5 * search.LARGE:
+                ids = list(self.order_by().values_list("pk", flat=True)[: search.LARGE + 1])
+            if guess >= 5 * search.LARGE or len(ids) > search.LARGE:
+                estimate = max(guess, len(ids))
                 ids = self._newest_matches(base, estimate, by_date, newest_first)
         # A fresh query on those ids: the text condition and the filters are already in the
         # choice, and evaluating them again would read every chosen row's vector again.

@@ -87,7 +87,7 @@ def prepare(url):
             db.execute(
                 "CREATE INDEX article_stock_search ON archive_article USING gin (stock_vector)"
             )
-        db.execute("ANALYZE archive_article")
+        db.execute("VACUUM ANALYZE archive_article")
         print("refreshing the vocabulary ...", flush=True)
         db.execute("REFRESH MATERIALIZED VIEW archive_search_vocabulary")
 
