@@ -131,11 +131,10 @@ class ArticleFilter(SearchFilterSet):
     # By id, without a join or DISTINCT: the planner can then combine the outlet's index with
     # the text index.
     source = django_filters.ModelMultipleChoiceFilter(
-        field_name="source",
+        method="filter_source",
         to_field_name="slug",
         queryset=Source.objects.all(),
         label=_("Outlet"),
-        distinct=False,
     )
     tag = TagsFilter(through="tags", label=_("Tag"))
     verdict = django_filters.MultipleChoiceFilter(
@@ -151,6 +150,9 @@ class ArticleFilter(SearchFilterSet):
     class Meta:
         model = Article
         fields = []
+
+    def filter_source(self, queryset, name, sources):
+        return queryset.filter(source__in=sources) if sources else queryset
 
     def filter_verdict(self, queryset, name, values):
         if not values:
