@@ -356,12 +356,24 @@ class SearchQuerySetMixin:
             # The planner's estimate first: far above the limit, go straight to the newest
             # matches; otherwise find out by fetching one id more than the limit.
             guess = search.estimate_rows(self)
-            ids = []
+            ids = None
             if guess < 5 * search.LARGE:
                 ids = list(self.order_by().values_list("pk", flat=True)[: search.LARGE + 1])
-            if guess >= 5 * search.LARGE or len(ids) > search.LARGE:
-                estimate = max(guess, len(ids))
-                ids = self._newest_matches(base, estimate, by_date, newest_first)
+            if ids is None or len(ids) > search.LARGE:
+                estimate = max(guess, len(ids or ()))
+                newest = self._newest_matches(base, estimate, by_date, newest_first)
+                if len(newest) < search.CANDIDATES and ids is None:
+                    # Fewer than the estimate said: perhaps they are few after all.
+                    ids = list(self.order_by().values_list("pk", flat=True)[: search.LARGE + 1])
+                if ids is not None and len(ids) <= search.LARGE:
+                    estimate = None
+                elif len(newest) < search.CANDIDATES:
+                    newest = list(
+                        self.order_by(*by_date).values_list("pk", flat=True)[: search.CANDIDATES]
+                    )
+                    ids = newest
+                else:
+                    ids = newest
         # A fresh query on those ids: the text condition and the filters are already in the
         # choice, and evaluating them again would read every chosen row's vector again.
         result = self.model._default_manager.filter(pk__in=ids)
@@ -380,10 +392,7 @@ class SearchQuerySetMixin:
         if edge:
             date_filter = "published_at__gte" if newest_first else "published_at__lte"
             chosen = chosen.filter(**{date_filter: edge[0]})
-        ids = list(chosen.values_list("pk", flat=True)[: search.CANDIDATES])
-        if edge and len(ids) < search.CANDIDATES:  # the estimate was high: widen to all rows
-            ids = list(self.order_by(*by_date).values_list("pk", flat=True)[: search.CANDIDATES])
-        return ids
+        return list(chosen.values_list("pk", flat=True)[: search.CANDIDATES])
 
     def _fetch_all(self):
         super()._fetch_all()
