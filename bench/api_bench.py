@@ -315,8 +315,9 @@ def sizes(url):
         rows = db.execute(
             "SELECT c.relname, pg_relation_size(c.oid), pg_total_relation_size(c.oid)"
             " FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace"
-            " WHERE n.nspname = current_schema() AND c.relname LIKE 'archive_article%'"
-            " AND c.relkind IN ('r', 'i') ORDER BY 3 DESC"
+            " WHERE n.nspname = current_schema() AND c.relkind IN ('r', 'i')"
+            " AND (c.relname LIKE 'archive_article%' OR c.oid IN (SELECT indexrelid FROM pg_index"
+            " WHERE indrelid = 'archive_article'::regclass)) ORDER BY 3 DESC"
         ).fetchall()
         toast = db.execute(
             "SELECT pg_total_relation_size(reltoastrelid) FROM pg_class"
