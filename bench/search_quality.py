@@ -312,26 +312,10 @@ def evaluate(system, queries, kind):
 
 
 def case_table(systems_by_name):
-    from django.core.management import call_command
+    from archive.models import Article
+    from archive.tests.test_search_arabic import CASES, build_case_archive
 
-    from archive.models import Article, Source
-    from archive.tests.test_search_arabic import BUILT, CASES, built
-
-    call_command("loaddata", "seed", verbosity=0)
-    outlet = Source.objects.create(name="Test Outlet", slug="test-outlet")
-    base = dt.datetime(2024, 1, 1, tzinfo=dt.UTC)
-    for n, (key, (title, body)) in enumerate(BUILT.items()):
-        Article.objects.create(
-            title=title,
-            body=body,
-            slug=built(key),
-            source=outlet,
-            published_at=base + dt.timedelta(days=n),
-            status=Article.Status.PUBLISHED,
-        )
-    from archive import search
-
-    search.refresh_vocabulary()
+    build_case_archive()
     slugs = dict(Article.objects.values_list("id", "slug"))
     rows = {}
     for name, system in systems_by_name.items():

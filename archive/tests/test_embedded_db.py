@@ -73,7 +73,8 @@ def test_run_passes_on_the_command_exit_status_and_still_stops():
     assert server_pid() is None
 
 
-def test_ctrl_c_stops_the_command_and_the_server():
+def wrapper_serving_a_long_command():
+    """`run -- sleep 60` in a process group of its own, once its server is up."""
     env = {k: v for k, v in os.environ.items() if k != "DATABASE_URL"}
     env["NEWSROOM_PGDATA"] = str(PGDATA)
     wrapper = subprocess.Popen(
@@ -87,6 +88,11 @@ def test_ctrl_c_stops_the_command_and_the_server():
     deadline = time.monotonic() + 60
     while server_pid() is None and time.monotonic() < deadline:
         time.sleep(0.2)
+    return wrapper
+
+
+def test_ctrl_c_stops_the_command_and_the_server():
+    wrapper = wrapper_serving_a_long_command()
     assert server_pid() is not None
     # A terminal sends SIGINT to the whole foreground process group.
     os.killpg(wrapper.pid, signal.SIGINT)
@@ -104,19 +110,7 @@ def test_a_server_left_running_is_adopted_and_stopped():
 
 
 def test_a_killed_wrapper_leaves_a_server_the_next_run_stops():
-    env = {k: v for k, v in os.environ.items() if k != "DATABASE_URL"}
-    env["NEWSROOM_PGDATA"] = str(PGDATA)
-    wrapper = subprocess.Popen(
-        [sys.executable, "-m", "newsroom.embedded_db", "run", "--", "sleep", "60"],
-        cwd=BASE_DIR,
-        env=env,
-        start_new_session=True,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
-    deadline = time.monotonic() + 60
-    while server_pid() is None and time.monotonic() < deadline:
-        time.sleep(0.2)
+    wrapper = wrapper_serving_a_long_command()
     os.killpg(wrapper.pid, signal.SIGKILL)
     wrapper.wait(timeout=10)
     assert server_pid() is not None  # the trap: nobody is left to stop it

@@ -59,23 +59,28 @@ def built(key):
     return f"built-{key}"
 
 
+def build_case_archive():
+    """The seed archive plus the small articles (also used by bench/search_quality.py)."""
+    call_command("loaddata", "seed", verbosity=0)
+    outlet = Source.objects.create(name="Test Outlet", slug="test-outlet")
+    base = dt.datetime(2024, 1, 1, tzinfo=dt.UTC)
+    for n, (key, (title, body)) in enumerate(BUILT.items()):
+        Article.objects.create(
+            title=title,
+            body=body,
+            slug=built(key),
+            source=outlet,
+            published_at=base + dt.timedelta(days=n),
+            status=Article.Status.PUBLISHED,
+        )
+    search.refresh_vocabulary()
+
+
 @pytest.fixture(scope="module")
 def archive(django_db_setup, django_db_blocker):
-    """The seed archive plus the small articles, committed for the whole module."""
+    """The case archive, committed for the whole module."""
     with django_db_blocker.unblock():
-        call_command("loaddata", "seed", verbosity=0)
-        outlet = Source.objects.create(name="Test Outlet", slug="test-outlet")
-        base = dt.datetime(2024, 1, 1, tzinfo=dt.UTC)
-        for n, (key, (title, body)) in enumerate(BUILT.items()):
-            Article.objects.create(
-                title=title,
-                body=body,
-                slug=built(key),
-                source=outlet,
-                published_at=base + dt.timedelta(days=n),
-                status=Article.Status.PUBLISHED,
-            )
-        search.refresh_vocabulary()
+        build_case_archive()
         yield
         empty_archive()
 

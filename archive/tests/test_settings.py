@@ -102,4 +102,4 @@ def test_database_url_with_a_unix_socket():
 
 def test_database_url_must_be_postgres():
     with pytest.raises(ImproperlyConfigured, match="DATABASE_URL"):
-        database_from_url("sqlite:///db.sqlite3")
+        database_from_url("mysql://root@localhost/news")
