@@ -103,7 +103,7 @@ def tags_json(tags):
 def article_summary(request, article):
     return {
         "id": article.pk,
-        "url": request.build_absolute_uri(article.get_public_url()),
+        "url": request.build_absolute_uri(article.get_absolute_url()),
         "title": article.title,
         "source": source_json(article.source),
         "published_at": article.published_at.isoformat(),
@@ -116,7 +116,7 @@ def article_summary(request, article):
 def claim_json(request, claim):
     return {
         "id": claim.pk,
-        "url": request.build_absolute_uri(claim.get_public_url()),
+        "url": request.build_absolute_uri(claim.get_absolute_url()),
         "statement": claim.statement,
         "claimant": tags_json([claim.claimant])[0] if claim.claimant else None,
         "verdict": claim.verdict,
@@ -137,7 +137,7 @@ def claim_json(request, claim):
         "tags": tags_json(claim.tags.all()),
         "appearances": [
             {
-                "article": request.build_absolute_uri(a.article.get_public_url()),
+                "article": request.build_absolute_uri(a.article.get_absolute_url()),
                 "article_id": a.article_id,
                 "source": source_json(a.article.source),
                 "quote": a.quote,

@@ -79,7 +79,7 @@ def articles(request):
         for article in filterset.qs.iterator(chunk_size=500):
             yield [
                 article.pk,
-                request.build_absolute_uri(article.get_public_url()),
+                request.build_absolute_uri(article.get_absolute_url()),
                 article.title,
                 article.source.name,
                 article.published_at.isoformat(),
@@ -117,7 +117,7 @@ def claims(request):
                 claim.quantity_date or "",
                 "; ".join(t.name_ar for t in claim.tags.all()),
                 " ".join(
-                    request.build_absolute_uri(a.article.get_public_url())
+                    request.build_absolute_uri(a.article.get_absolute_url())
                     for a in claim.appearances.all()
                 ),
             ]

@@ -44,7 +44,7 @@ class ArticleFeed(Feed):
         return article.lead or article.body[:500]
 
     def item_link(self, article):
-        return article.get_public_url()
+        return article.get_absolute_url()
 
     def item_pubdate(self, article):
         return article.published_at

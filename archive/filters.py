@@ -5,7 +5,7 @@ ignore the parameter, the API answers 400."""
 
 import django_filters
 from django import forms
-from django.db.models import Count, Exists, OuterRef, Q
+from django.db.models import Count, Exists, F, OuterRef, Q
 from django.utils.translation import gettext_lazy as _
 
 from . import search
@@ -35,6 +35,25 @@ def find_tag(value):
         if key:
             tag = Tag.objects.with_search_keys([key]).get(key)
     return tag
+
+
+def named_counts(model, relation, ids, name, limit):
+    """Facet items for the outlets or tags of the rows `ids`, most common first."""
+    rows = (
+        model.objects.filter(**{f"{relation}__in": ids})
+        .annotate(count=Count(relation))
+        .order_by("-count", name)[:limit]
+    )
+    return [{"value": r.slug, "label": r.display_name, "count": r.count} for r in rows]
+
+
+def verdict_counts(rows):
+    """Facet items from rows of {"verdict", "count"}, most common first."""
+    labels = dict(Claim.Verdict.choices)
+    return [
+        {"value": r["verdict"], "label": str(labels[r["verdict"]]), "count": r["count"]}
+        for r in sorted(rows, key=lambda r: (-r["count"], r["verdict"]))
+    ]
 
 
 class TagsField(forms.Field):
@@ -177,36 +196,15 @@ class ArticleFilter(SearchFilterSet):
         """Counts within the current results: {"source": [...], "tag": [...], "verdict": [...]},
         each item {"value", "label", "count"}, most common first."""
         ids = self.qs.order_by().values("pk")
-        sources = (
-            Source.objects.filter(articles__in=ids)
-            .annotate(count=Count("articles"))
-            .order_by("-count", "name")[:limit]
-        )
-        tags = (
-            Tag.objects.filter(articles__in=ids)
-            .annotate(count=Count("articles"))
-            .order_by("-count", "name_ar")[:limit]
-        )
         verdicts = (
             ClaimAppearance.objects.filter(article__in=ids)
-            .values("claim__verdict")
+            .values(verdict=F("claim__verdict"))
             .annotate(count=Count("article", distinct=True))
-            .order_by("-count", "claim__verdict")
         )
-        labels = dict(Claim.Verdict.choices)
         return {
-            "source": [
-                {"value": s.slug, "label": s.display_name, "count": s.count} for s in sources
-            ],
-            "tag": [{"value": t.slug, "label": t.display_name, "count": t.count} for t in tags],
-            "verdict": [
-                {
-                    "value": v["claim__verdict"],
-                    "label": str(labels[v["claim__verdict"]]),
-                    "count": v["count"],
-                }
-                for v in verdicts
-            ],
+            "source": named_counts(Source, "articles", ids, "name", limit),
+            "tag": named_counts(Tag, "articles", ids, "name_ar", limit),
+            "verdict": verdict_counts(verdicts),
         }
 
 
@@ -238,32 +236,11 @@ class ClaimFilter(SearchFilterSet):
 
     def facets(self, limit=15):
         ids = self.qs.order_by().values("pk")
-        labels = dict(Claim.Verdict.choices)
-        verdicts = (
-            Claim.objects.filter(pk__in=ids)
-            .values("verdict")
-            .annotate(count=Count("pk"))
-            .order_by("-count", "verdict")
-        )
-        claimants = (
-            Tag.objects.filter(claims_made__in=ids)
-            .annotate(count=Count("claims_made"))
-            .order_by("-count", "name_ar")[:limit]
-        )
-        tags = (
-            Tag.objects.filter(claims__in=ids)
-            .annotate(count=Count("claims"))
-            .order_by("-count", "name_ar")[:limit]
-        )
+        verdicts = Claim.objects.filter(pk__in=ids).values("verdict").annotate(count=Count("pk"))
         return {
-            "verdict": [
-                {"value": v["verdict"], "label": str(labels[v["verdict"]]), "count": v["count"]}
-                for v in verdicts
-            ],
-            "claimant": [
-                {"value": t.slug, "label": t.name_ar, "count": t.count} for t in claimants
-            ],
-            "tag": [{"value": t.slug, "label": t.name_ar, "count": t.count} for t in tags],
+            "verdict": verdict_counts(verdicts),
+            "claimant": named_counts(Tag, "claims_made", ids, "name_ar", limit),
+            "tag": named_counts(Tag, "claims", ids, "name_ar", limit),
         }
 
     def filter_queryset(self, queryset):

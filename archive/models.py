@@ -594,9 +594,6 @@ class Article(models.Model):
         "View on site")."""
         return reverse("article", args=[self.slug])
 
-    def get_public_url(self):
-        return self.get_absolute_url()
-
     def natural_key(self):
         return (self.slug,)
 
@@ -816,11 +813,11 @@ class Claim(models.Model):
             )
         super().save(*args, **kwargs)
 
+    def get_absolute_url(self):
+        return reverse("claim", args=[self.pk])
+
     def natural_key(self):
         return (self.slug,)
-
-    def get_public_url(self):
-        return reverse("claim", args=[self.pk])
 
     def make_snippet(self, patterns):
         return search.highlight(self.statement, patterns) or search.highlight_none(self.statement)
@@ -829,7 +826,7 @@ class Claim(models.Model):
 
     def claim_review(self, request, article):
         """schema.org ClaimReview of this claim as it appears in `article` (JSON-LD)."""
-        page = request.build_absolute_uri(article.get_public_url())
+        page = request.build_absolute_uri(article.get_absolute_url())
         claimant = None
         if self.claimant:
             kind = "Person" if self.claimant.kind == Tag.Kind.PERSON else "Organization"
@@ -837,7 +834,7 @@ class Claim(models.Model):
         return {
             "@context": "https://schema.org",
             "@type": "ClaimReview",
-            "url": request.build_absolute_uri(self.get_public_url()),
+            "url": request.build_absolute_uri(self.get_absolute_url()),
             "claimReviewed": self.statement,
             "datePublished": self.updated_at.date().isoformat(),
             "inLanguage": "ar",

@@ -340,12 +340,6 @@ class ParsedQuery:
     def is_empty(self):
         return not self.positive_items
 
-    def all_terms(self):
-        for item in self.positive_items:
-            yield from item.terms
-            for _, terms in item.alternatives:
-                yield from terms
-
 
 def parse_query(text):
     """Web-search syntax — words (all must match), "phrases", OR, -exclusion — parsed so that

@@ -16,38 +16,31 @@ class ArticleSitemap(Sitemap):
         )
 
     def location(self, article):
-        return article.get_public_url()
+        return article.get_absolute_url()
 
     def lastmod(self, article):
         return article.updated_at
 
 
-class TagSitemap(Sitemap):
+class PageSitemap(Sitemap):
+    """The pages of the outlets or tags that have published articles."""
+
     changefreq = "weekly"
 
-    def items(self):
-        return (
-            Tag.objects.filter(articles__status=Article.Status.PUBLISHED)
-            .distinct()
-            .order_by("slug")
-        )
-
-    def location(self, tag):
-        return reverse("tag", args=[tag.slug])
-
-
-class SourceSitemap(Sitemap):
-    changefreq = "weekly"
+    def __init__(self, model, url_name):
+        super().__init__()
+        self.model, self.url_name = model, url_name
 
     def items(self):
-        return (
-            Source.objects.filter(articles__status=Article.Status.PUBLISHED)
-            .distinct()
-            .order_by("slug")
-        )
+        published = self.model.objects.filter(articles__status=Article.Status.PUBLISHED)
+        return published.distinct().order_by("slug")
 
-    def location(self, source):
-        return reverse("source", args=[source.slug])
+    def location(self, item):
+        return reverse(self.url_name, args=[item.slug])
 
 
-SITEMAPS = {"articles": ArticleSitemap, "tags": TagSitemap, "sources": SourceSitemap}
+SITEMAPS = {
+    "articles": ArticleSitemap,
+    "tags": PageSitemap(Tag, "tag"),
+    "sources": PageSitemap(Source, "source"),
+}

@@ -139,7 +139,7 @@ def article(request, slug):
                 ],
                 ensure_ascii=False,
             ).replace("</", "<\\/"),
-            "canonical": request.build_absolute_uri(article.get_public_url()),
+            "canonical": request.build_absolute_uri(article.get_absolute_url()),
         },
     )
 
