@@ -3,9 +3,12 @@ exports. Values within a parameter widen (source=a&source=b: either outlet; verd
 tags narrow (tag=a&tag=b: articles with both). Bad values are form errors: pages show them and
 ignore the parameter, the API answers 400."""
 
+import datetime
+
 import django_filters
 from django import forms
 from django.db.models import Count, Exists, F, OuterRef, Q
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from . import search
@@ -37,10 +40,16 @@ def find_tag(value):
     return tag
 
 
+def midnight(day):
+    """The first instant of a day in the site's time zone."""
+    return timezone.make_aware(datetime.datetime.combine(day, datetime.time.min))
+
+
 def named_counts(model, relation, ids, name, limit):
     """Facet items for the outlets or tags of the rows `ids`, most common first."""
     rows = (
         model.objects.filter(**{f"{relation}__in": ids})
+        .only("slug", "name_ar", *(["name_en"] if model is Tag else ["name"]))
         .annotate(count=Count(relation))
         .order_by("-count", name)[:limit]
     )
@@ -113,12 +122,19 @@ class SearchFilterSet(django_filters.FilterSet):
         return queryset
 
     def clean_dates(self, queryset, field):
+        return queryset.filter(**self.date_range(field))
+
+    def date_range(self, field):
+        """The reader's days as a range of instants (from the first day's midnight to the
+        midnight after the last, in the site's time zone): a range the date index can serve
+        and the planner can estimate, where `field__date` would cast every row."""
         data = self.form.cleaned_data
+        conditions = {}
         if data.get("date_from"):
-            queryset = queryset.filter(**{f"{field}__date__gte": data["date_from"]})
-        if data.get("date_to"):
-            queryset = queryset.filter(**{f"{field}__date__lte": data["date_to"]})
-        return queryset
+            conditions[f"{field}__gte"] = midnight(data["date_from"])
+        if data.get("date_to") and data["date_to"] < datetime.date.max:
+            conditions[f"{field}__lt"] = midnight(data["date_to"] + datetime.timedelta(days=1))
+        return conditions
 
     def filter_queryset(self, queryset):
         queryset = super().filter_queryset(queryset)
@@ -246,10 +262,8 @@ class ClaimFilter(SearchFilterSet):
     def filter_queryset(self, queryset):
         data = self.form.cleaned_data
         if data.get("date_from") or data.get("date_to"):
-            stated = ClaimAppearance.objects.published().filter(claim=OuterRef("pk"))
-            if data.get("date_from"):
-                stated = stated.filter(article__published_at__date__gte=data["date_from"])
-            if data.get("date_to"):
-                stated = stated.filter(article__published_at__date__lte=data["date_to"])
+            stated = ClaimAppearance.objects.published().filter(
+                claim=OuterRef("pk"), **self.date_range("article__published_at")
+            )
             queryset = queryset.filter(Exists(stated))
         return super().filter_queryset(queryset)

@@ -12,8 +12,8 @@ from django.contrib.postgres.fields import ArrayField
 from django.contrib.postgres.indexes import GinIndex
 from django.contrib.postgres.search import SearchVectorField
 from django.core.exceptions import ValidationError
-from django.db import models
-from django.db.models import Exists, F, Func, OuterRef, Q, Subquery, Value
+from django.db import connections, models
+from django.db.models import Case, Exists, F, FloatField, Func, OuterRef, Q, Subquery, Value, When
 from django.db.models.functions import MD5, Cast, Coalesce, Concat, Lower
 from django.urls import reverse
 from django.utils.html import escape, format_html
@@ -60,6 +60,24 @@ def mark_quotes(text, marks):
         position = end
     pieces.append(escape(text[position:]))
     return mark_safe("".join(str(p) for p in pieces))  # every piece is escaped above
+
+
+@models.IntegerField.register_lookup
+class AnyOf(models.Lookup):
+    """`pk__any=[...]`: "id = ANY(%s)", the ids as one array parameter. A settled search's
+    1,000 ids then cost one parameter, where `pk__in` writes, binds and plans 1,000."""
+
+    lookup_name = "any"
+    prepare_rhs = False
+
+    def get_db_prep_lookup(self, value, connection):
+        # As the text of an array: adapting a list of 1,000 ints costs milliseconds.
+        return "%s::bigint[]", ["{" + ",".join(str(int(v)) for v in value) + "}"]
+
+    def as_sql(self, compiler, connection):
+        lhs, lhs_params = self.process_lhs(compiler, connection)
+        rhs, rhs_params = self.process_rhs(compiler, connection)
+        return f"{lhs} = ANY({rhs})", [*lhs_params, *rhs_params]
 
 
 class Language(models.TextChoices):
@@ -328,6 +346,7 @@ class SearchQuerySetMixin:
 
     search_info = None
     estimated_count = None  # set when the rows were bounded: the estimate of all of them
+    settled_count = None  # set by bounded() on its result only, never on clones
 
     def _clone(self):
         clone = super()._clone()
@@ -357,42 +376,119 @@ class SearchQuerySetMixin:
             # matches; otherwise find out by fetching one id more than the limit.
             guess = search.estimate_rows(self)
             ids = None
-            if guess < 5 * search.LARGE:
-                ids = list(self.order_by().values_list("pk", flat=True)[: search.LARGE + 1])
+            # A phrase makes each match a read of its vector (the text index has no
+            # positions): try all matches at once only when they are surely few.
+            probe_below = (
+                search.LARGE // 4 if search.has_phrase(self.search_info) else 5 * search.LARGE
+            )
+            if guess < probe_below:
+                ids = self._bitmap_ids(self.order_by(), search.LARGE + 1)
             if ids is None or len(ids) > search.LARGE:
-                estimate = max(guess, len(ids or ()))
-                newest = self._newest_matches(base, estimate, by_date, newest_first)
-                if len(newest) < search.CANDIDATES and ids is None:
-                    # Fewer than the estimate said: perhaps they are few after all.
-                    ids = list(self.order_by().values_list("pk", flat=True)[: search.LARGE + 1])
-                if ids is not None and len(ids) <= search.LARGE:
-                    estimate = None
-                elif len(newest) < search.CANDIDATES:
-                    newest = list(
-                        self.order_by(*by_date).values_list("pk", flat=True)[: search.CANDIDATES]
-                    )
-                    ids = newest
+                guess = max(guess, len(ids or ()))
+                newest, complete = self._newest_matches(base, max(guess, 1), by_date, newest_first)
+                if complete and len(newest) <= search.LARGE:
+                    ids = newest  # few after all: every match, ranked exactly
                 else:
-                    ids = newest
+                    estimate = max(guess, len(ids or ()), len(newest))
+                    ids = newest[: search.CANDIDATES]
         # A fresh query on those ids: the text condition and the filters are already in the
         # choice, and evaluating them again would read every chosen row's vector again.
-        result = self.model._default_manager.filter(pk__in=ids)
-        result = result.annotate(**self.query.annotations).order_by(*self.query.order_by)
+        result = self.model._default_manager.filter(pk__any=ids)
+        annotations, order = dict(self.query.annotations), list(self.query.order_by)
+        quick = getattr(self.search_info, "quick_rank", None)
+        if quick is not None and len(ids) > search.RERANK:
+            # Ranking reads each row's vector; for many rows, the small title-and-lead
+            # vector ranks them all and the whole text re-ranks the RERANK best of those
+            # (a newest-first or oldest-first sort needs no full ranking at all).
+            top = []
+            if sort == "relevance":
+                top = list(
+                    result.annotate(quick=quick)
+                    .order_by("-quick", *by_date)
+                    .values_list("pk", flat=True)[: search.RERANK]
+                )
+                annotations["reranked"] = Case(
+                    When(pk__any=top, then=Value(True)), default=Value(False)
+                )
+                order = [F("reranked").desc(), *order]
+            annotations["rank"] = Case(
+                When(pk__any=top, then=annotations["rank"]),
+                default=quick,
+                output_field=FloatField(),
+            )
+        result = result.annotate(**annotations).order_by(*order)
         result.query.select_related = self.query.select_related
         result._prefetch_related_lookups = self._prefetch_related_lookups
         result.search_info = self.search_info
         result.estimated_count = estimate
+        result.settled_count = len(ids)
         return result
 
+    def count(self):
+        # Settled rows (see bounded) are counted already: no query. A clone — filtered,
+        # sliced — counts itself.
+        if self.settled_count is not None:
+            return self.settled_count
+        return super().count()
+
+    @staticmethod
+    def _bitmap_ids(queryset, limit):
+        """The ids of a text search, the first `limit` in the queryset's order, found through
+        bitmaps of the indexes only. Left to itself, the planner often walks the date index
+        and tests each row's vector, which reads (decompresses) every vector on the way:
+        ~35 µs a row, where the text index answers without reading any vector unless the
+        query has a phrase."""
+        sql, params = queryset.values_list("pk", flat=True)[:limit].query.sql_with_params()
+        with connections[queryset.db].cursor() as cursor:
+            cursor.execute(
+                "SELECT current_setting('enable_indexscan'), current_setting('enable_seqscan'),"
+                " set_config('enable_indexscan', 'off', false),"
+                " set_config('enable_seqscan', 'off', false)"
+            )
+            indexscan, seqscan = cursor.fetchone()[:2]
+            try:
+                cursor.execute(sql, params)
+                return [row[0] for row in cursor.fetchall()]
+            finally:  # the queries that follow plan as usual
+                cursor.execute(
+                    "SELECT set_config('enable_indexscan', %s, false),"
+                    " set_config('enable_seqscan', %s, false)",
+                    [indexscan, seqscan],
+                )
+
     def _newest_matches(self, base, estimate, by_date, newest_first):
-        share = min(1.0, estimate / max(search.estimate_rows(base), 1))
-        window = int(search.CANDIDATES / share * 1.5)
-        edge = list(base.order_by(*by_date).values_list("published_at", flat=True)[window:][:1])
+        """The newest (oldest) matches, up to search.CANDIDATES, and whether they are all of
+        them. The date index is walked in windows, newest first: each window's edge is a date
+        read from the date index alone, and the matches within it come from a bitmap of the
+        text index and the date index. The first window is sized from the planner's estimate
+        of the matches' share (at most search.FIRST_WINDOW rows, as phrase estimates run
+        low); each next one, older and not overlapping, from the share seen so far. So the
+        rows read stay near CANDIDATES / share, whatever the number of matches."""
+        total = max(search.estimate_rows(base), 1)
+        share = min(1.0, estimate / total)
+        dated = base.order_by(F("published_at").desc() if newest_first else "published_at")
         chosen = self.order_by(*by_date)
-        if edge:
-            date_filter = "published_at__gte" if newest_first else "published_at__lte"
-            chosen = chosen.filter(**{date_filter: edge[0]})
-        return list(chosen.values_list("pk", flat=True)[: search.CANDIDATES])
+        newer, later = ("published_at__gte", "published_at__lt")
+        if not newest_first:
+            newer, later = ("published_at__lte", "published_at__gt")
+        found, walked, previous_edge = [], 0, None
+        window = min(int(search.CANDIDATES / share * 1.2), search.FIRST_WINDOW)
+        while True:
+            wanted = search.CANDIDATES - len(found)
+            edge = list(dated.values_list("published_at", flat=True)[walked + window :][:1])
+            step = chosen
+            if previous_edge is not None:
+                step = step.filter(**{later: previous_edge})
+            if not edge:  # this window reaches the end of the archive: every remaining match
+                ids = self._bitmap_ids(step, wanted + 1)
+                return found + ids[:wanted], len(ids) <= wanted
+            found += self._bitmap_ids(step.filter(**{newer: edge[0]}), wanted)
+            if len(found) >= search.CANDIDATES:
+                return found, False
+            walked += window
+            previous_edge = edge[0]
+            seen = max(len(found), 1) / walked
+            window = max(int((search.CANDIDATES - len(found)) / seen * 1.2), search.CANDIDATES)
 
     def _fetch_all(self):
         super()._fetch_all()
@@ -407,7 +503,7 @@ class SearchQuerySetMixin:
         queryset.search_info = info
         return queryset
 
-    def _search_with_fallback(self, query, vector, sort, default_order):
+    def _search_with_fallback(self, query, vector, sort, default_order, rank_field=None):
         parsed = search.expand_aliases(search.parse_query(query))
         info = search.SearchInfo(search.prune_alternatives(parsed))
         if info.parsed.is_empty:
@@ -418,17 +514,15 @@ class SearchQuerySetMixin:
         info.tsquery = search.to_tsquery(info.parsed)
         results = annotated.filter(search.matches(info.tsquery, field))
         order = []
-        # Every word must match; when that finds nothing, any word may (ranked, all-word
-        # matches first) and search_info.mode says so.
+        # Every word must match; when that finds nothing, any word may (ranked) and
+        # search_info.mode says so.
         if len(info.parsed.positive_items) > 1 and not results.exists():
-            all_words = info.tsquery
             info.tsquery = search.to_tsquery(info.parsed, any_word=True)
             info.mode = "any"
-            results = annotated.filter(search.matches(info.tsquery, field)).annotate(
-                all_words=search.matches(all_words, field)
-            )
-            order.append(F("all_words").desc())
+            results = annotated.filter(search.matches(info.tsquery, field))
         results = results.annotate(rank=search.rank(info, field))
+        if rank_field is not None:
+            info.quick_rank = search.rank(info, rank_field)
         if sort == "newest":
             order = [*default_order]
         elif sort == "oldest":
@@ -474,7 +568,9 @@ class ArticleQuerySet(SearchQuerySetMixin, models.QuerySet):
         with `rank` and, once fetched, `snippet`. Sorted by relevance unless `sort` is
         "newest" or "oldest"; empty for a query with nothing to search for. A query that
         matches very many articles ranks the newest search.CANDIDATES of them (`bounded`)."""
-        results = self._search_with_fallback(query, None, sort, ["-published_at", "-id"])
+        results = self._search_with_fallback(
+            query, None, sort, ["-published_at", "-id"], rank_field="rank_vector"
+        )
         if results.search_info.mode == "none":
             return results
         return results.bounded(self, sort)
@@ -548,6 +644,20 @@ class Article(models.Model):
             "lead",
             "body",
             function="archive_article_vector",
+            output_field=SearchVectorField(),
+        ),
+        output_field=SearchVectorField(),
+        db_persist=True,
+    )
+    # The title and the lead alone (weights A and B, as in search_vector): what ranking reads.
+    # Small enough to stay in the row, where the full vector lives out of line (TOAST) and
+    # costs a decompression for every ranked article.
+    rank_vector = models.GeneratedField(
+        expression=Func(
+            Func("title", Value("A"), function="archive_tsvector"),
+            Func("lead", Value("B"), function="archive_tsvector"),
+            template="(%(expressions)s)",
+            arg_joiner=" || ",
             output_field=SearchVectorField(),
         ),
         output_field=SearchVectorField(),

@@ -532,6 +532,11 @@ def to_tsquery(parsed, *, any_word=False):
     return query
 
 
+def has_phrase(info):
+    """Whether a search's tsquery has a phrase (its own or an alias's)."""
+    return bool(re.search(r"<\d+>", info.tsquery))
+
+
 def exact_tsquery(parsed):
     """The exact forms the reader typed, any of them: ranks exact matches above stems."""
     forms = {EXACT_MARK + t.exact for item in parsed.positive_items for t in item.terms}
@@ -562,7 +567,9 @@ def highlight(text, patterns, *, limit=SNIPPET_WORDS):
         return ""
     # Fold each word cheaply (letters, marks, case) and look for the stems in one pass; only
     # the words that contain a stem are analysed in full.
-    folded = [text[s:e].lower().translate(_FOLD) for s, e in spans]
+    folded = " ".join(text[s:e] for s, e in spans).lower().translate(_FOLD).split(" ")
+    if len(folded) != len(spans):  # a fold touched the spaces: fold word by word
+        folded = [text[s:e].lower().translate(_FOLD) for s, e in spans]
     starts, offset = [], 0
     for word in folded:
         starts.append(offset)
@@ -643,6 +650,8 @@ def highlight_none(text, *, limit=SNIPPET_WORDS):
 # matches (see ArticleQuerySet.bounded); the total is then an estimate, shown as "about".
 LARGE = 1_000
 CANDIDATES = 1_000
+RERANK = 200  # more settled results than this: rank by title and lead, re-rank the best by all
+FIRST_WINDOW = 20_000  # the newest articles whose matches a bounded search looks at first
 SUGGEST_BELOW = 3  # fewer results than this: look for a better spelling in the vocabulary
 RANK_WEIGHTS = "{0.05, 0.05, 0.2, 1.0}"  # D, C (body), B (lead), A (title)
 EXACT_BONUS = 0.3
@@ -659,6 +668,7 @@ class SearchInfo:
     parsed: ParsedQuery
     mode: str = "all"  # "all" words, "any" word (fallback), or "none" (nothing to search)
     tsquery: str = ""
+    quick_rank: object = None  # the rank by a small vector, for many results (see bounded)
 
     @property
     def patterns(self):

@@ -5,7 +5,8 @@
 Each article keeps the shape of a real one: its outlet, category and date come from a real
 article (the date moved by a whole number of years, 2010–2018, so that the archive spans
 years), its title joins the halves of two real titles of that outlet, its lead is a real
-sentence and its body 6–24 real sentences of the same outlet and category. One article in
+sentence and its body as many real sentences of the same outlet and category as the real
+article it is modelled on has (at least two), so that lengths follow the corpus'. One article in
 twelve writes a name in another spelling (بيونج يانج for بيونغ يانغ, ترمب for ترامب, ...).
 Output: JSON Lines, gzipped, in the ANT corpus' field names, split into --parts files so
 that several imports can run side by side; urls are unique. Deterministic for a --seed.
@@ -43,7 +44,7 @@ VARIANTS = [
 def load(path):
     by_group = collections.defaultdict(list)  # (src, cat) → sentences
     titles = collections.defaultdict(list)  # src → titles
-    seeds = []  # (src, cat, time_iso) of every real article
+    seeds = []  # (src, cat, time_iso, sentence count) of every real article
     with gzip.open(path, "rt", encoding="utf-8") as lines:
         for line in lines:
             row = json.loads(line)
@@ -54,16 +55,16 @@ def load(path):
                 continue
             by_group[(row["src"], row["cat"])].extend(sentences)
             titles[row["src"]].append(row["title"].split())
-            seeds.append((row["src"], row["cat"], row["time_iso"]))
+            seeds.append((row["src"], row["cat"], row["time_iso"], len(sentences)))
     return by_group, titles, seeds
 
 
 def article(n, rng, by_group, titles, seeds):
-    src, cat, time_iso = rng.choice(seeds)
+    src, cat, time_iso, length = rng.choice(seeds)
     sentences = by_group[(src, cat)]
     first, second = rng.choice(titles[src]), rng.choice(titles[src])
     title = " ".join(first[: max(1, len(first) // 2)] + second[len(second) // 2 :])
-    body = "\n".join(rng.choice(sentences) for _ in range(rng.randint(6, 24)))
+    body = "\n".join(rng.choice(sentences) for _ in range(max(2, length)))
     lead = rng.choice(sentences)
     when = dt.datetime.fromisoformat(time_iso)
     when = (

@@ -13,6 +13,7 @@ import os
 import re
 import subprocess
 import sys
+import tempfile
 import time
 from pathlib import Path
 
@@ -45,23 +46,32 @@ def main():
         "--workers",
         str(args.workers),
         "--no-vocabulary",
-        "--rejects",
-        "/tmp/import-bench.rejects.jsonl",
     ]
+    if len(args.paths) == 1:
+        command += ["--rejects", "/tmp/import-bench.rejects.jsonl"]
     started = time.monotonic()
-    process = subprocess.Popen(
-        command, cwd=BASE_DIR, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True
-    )
+    log = tempfile.TemporaryFile("w+")  # not a pipe: a long import would fill it and block
+    process = subprocess.Popen(command, cwd=BASE_DIR, stdout=log, stderr=subprocess.STDOUT)
     root = psutil.Process(process.pid)
     peak = {}
+    timeline = []  # (seconds, largest RSS of any process): does memory grow with the file?
+    last_sample = 0.0
     while process.poll() is None:
+        largest = 0
         try:
             for proc in [root, *root.children(recursive=True)]:
-                peak[proc.pid] = max(peak.get(proc.pid, 0), proc.memory_info().rss)
+                rss = proc.memory_info().rss
+                peak[proc.pid] = max(peak.get(proc.pid, 0), rss)
+                largest = max(largest, rss)
         except psutil.Error:
             pass
+        now = time.monotonic() - started
+        if largest and now - last_sample >= 30:
+            timeline.append([round(now), round(largest / 2**20, 1)])
+            last_sample = now
         time.sleep(0.2)
-    output = process.stdout.read()
+    log.seek(0)
+    output = log.read()
     seconds = time.monotonic() - started
     if process.returncode != 0:
         sys.exit(f"import failed:\n{output}")
@@ -82,6 +92,7 @@ def main():
         "rows_per_second": round(figures["read"] / seconds),
         "created_per_second": round(figures["created"] / seconds),
         "peak_rss_mb_per_process": round(max(peak.values()) / 2**20, 1),
+        "rss_mb_timeline": timeline,
         **figures,
     }
     RESULTS.mkdir(exist_ok=True)

@@ -78,3 +78,95 @@ def test_the_real_estimate_is_close_on_a_real_table(make_article):
         cursor.execute("ANALYZE archive_article")
     estimate = search.estimate_rows(Article.objects.published().search("البرتقال"))
     assert 1 <= estimate <= 40
+
+
+@pytest.fixture
+def sparse(make_article, monkeypatch):
+    """30 articles a day apart, every third about oranges: the newest four matches are
+    days 29, 26, 23 and 20."""
+    monkeypatch.setattr(search, "LARGE", 5)
+    monkeypatch.setattr(search, "CANDIDATES", 4)
+    for n in range(30):
+        make_article(
+            f"خبر {n}",
+            body="عن البرتقال" if n % 3 == 2 else "عن الليمون",
+            published_at=dt.datetime(2020, 1, 1, tzinfo=dt.UTC) + dt.timedelta(days=n),
+        )
+    return ["خبر 29", "خبر 26", "خبر 23", "خبر 20"]
+
+
+@pytest.mark.parametrize("first_window", [1, 3, 50])
+@pytest.mark.parametrize("guess", [1, 10, 30])
+def test_windows_walk_back_to_exactly_the_newest_matches(sparse, monkeypatch, first_window, guess):
+    """Whatever the estimate (far too low, about right, far too high) and the first window,
+    the windows neither miss nor repeat a match."""
+    monkeypatch.setattr(search, "FIRST_WINDOW", first_window)
+    monkeypatch.setattr(
+        search,
+        "estimate_rows",
+        lambda queryset: guess if queryset.search_info else queryset.count(),
+    )
+    results = Article.objects.published().search("البرتقال", sort="newest")
+    assert [a.title for a in results] == sparse
+    assert results.count() == 4 and results.estimated_count >= 5
+    oldest = Article.objects.published().search("البرتقال", sort="oldest")
+    assert [a.title for a in oldest] == ["خبر 2", "خبر 5", "خبر 8", "خبر 11"]
+
+
+def test_windows_that_reach_the_end_find_every_match(sparse, monkeypatch):
+    """An estimate far above the truth: the walk reaches the oldest article and finds that
+    the matches are few after all, so the count is exact."""
+    monkeypatch.setattr(search, "CANDIDATES", 20)
+    monkeypatch.setattr(search, "LARGE", 20)
+    monkeypatch.setattr(search, "FIRST_WINDOW", 2)
+    monkeypatch.setattr(
+        search, "estimate_rows", lambda queryset: 10_000 if queryset.search_info else 30
+    )
+    results = Article.objects.published().search("البرتقال")
+    assert results.estimated_count is None and results.count() == 10
+    assert {a.title for a in results} == {f"خبر {n}" for n in range(2, 30, 3)}
+
+
+def test_many_results_rank_by_title_and_lead_then_rerank_the_best(make_article, monkeypatch):
+    """Above RERANK results, the title-and-lead vector ranks them all and the whole text
+    re-ranks the RERANK best: articles that match in the body only come after, newest first."""
+    monkeypatch.setattr(search, "RERANK", 2)
+    day = dt.datetime(2020, 1, 1, tzinfo=dt.UTC)
+    make_article("البرتقال في العنوان", body="لا شيء هنا", published_at=day)
+    make_article(
+        "البرتقال مرة أخرى",
+        body="البرتقال البرتقال البرتقال البرتقال",
+        published_at=day - dt.timedelta(days=1),
+    )
+    for n in range(3):
+        make_article(
+            f"خبر {n}", body="عن البرتقال " * (3 - n), published_at=day + dt.timedelta(days=n)
+        )
+    titles = [a.title for a in Article.objects.published().search("البرتقال")]
+    # The two title matches first, in the order the whole text gives them; then the body
+    # matches, which the title-and-lead vector cannot tell apart: newest first.
+    assert set(titles[:2]) == {"البرتقال في العنوان", "البرتقال مرة أخرى"}
+    assert titles[2:] == ["خبر 2", "خبر 1", "خبر 0"]
+    monkeypatch.setattr(search, "RERANK", 200)
+    full = [a.title for a in Article.objects.published().search("البرتقال")]
+    assert titles[:2] == [t for t in full if t in titles[:2]]
+    monkeypatch.setattr(search, "RERANK", 2)
+    newest = Article.objects.published().search("البرتقال", sort="newest")
+    assert [a.title for a in newest][:2] == ["خبر 2", "خبر 1"]
+    assert all(a.rank is not None for a in newest)
+    # Below the limit, the whole text ranks every result: the most oranges first.
+    monkeypatch.setattr(search, "RERANK", 200)
+    ranked = [a.title for a in Article.objects.published().search("البرتقال")]
+    assert ranked.index("خبر 0") < ranked.index("خبر 2")
+
+
+def test_a_date_range_is_whole_days_in_the_site_time_zone(make_article, client, settings):
+    settings.TIME_ZONE = "Asia/Riyadh"  # UTC+3
+    make_article("قبل منتصف الليل", published_at=dt.datetime(2024, 11, 13, 20, 30, tzinfo=dt.UTC))
+    make_article("بعد منتصف الليل", published_at=dt.datetime(2024, 11, 13, 21, 30, tzinfo=dt.UTC))
+    make_article("أول اليوم", published_at=dt.datetime(2024, 11, 12, 21, 0, tzinfo=dt.UTC))
+    body = client.get("/api/articles/", {"date_from": "2024-11-13", "date_to": "2024-11-13"}).json()
+    assert {r["title"] for r in body["results"]} == {"قبل منتصف الليل", "أول اليوم"}
+    far = client.get("/api/articles/", {"date_from": "2024-11-14", "date_to": "9999-12-31"})
+    assert far.status_code == 200
+    assert [r["title"] for r in far.json()["results"]] == ["بعد منتصف الليل"]
