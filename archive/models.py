@@ -468,21 +468,25 @@ class SearchQuerySetMixin:
         share = min(1.0, estimate / total)
         dated = base.order_by(F("published_at").desc() if newest_first else "published_at")
         chosen = self.order_by(*by_date)
-        newer, later = ("published_at__gte", "published_at__lt")
+        # A window holds the rows from its edge (`reached`) up to the previous window's edge
+        # (`beyond` it: older when newest first).
+        reached, beyond = ("published_at__gte", "published_at__lt")
         if not newest_first:
-            newer, later = ("published_at__lte", "published_at__gt")
+            reached, beyond = ("published_at__lte", "published_at__gt")
         found, walked, previous_edge = [], 0, None
         window = min(int(search.CANDIDATES / share * 1.2), search.FIRST_WINDOW)
         while True:
             wanted = search.CANDIDATES - len(found)
-            edge = list(dated.values_list("published_at", flat=True)[walked + window :][:1])
-            step = chosen
+            step, rest = chosen, dated
             if previous_edge is not None:
-                step = step.filter(**{later: previous_edge})
+                step = step.filter(**{beyond: previous_edge})
+                rest = rest.filter(**{beyond: previous_edge})
+            # The edge: `window` rows on in the date index, counted from the previous edge.
+            edge = list(rest.values_list("published_at", flat=True)[window:][:1])
             if not edge:  # this window reaches the end of the archive: every remaining match
                 ids = self._bitmap_ids(step, wanted + 1)
                 return found + ids[:wanted], len(ids) <= wanted
-            found += self._bitmap_ids(step.filter(**{newer: edge[0]}), wanted)
+            found += self._bitmap_ids(step.filter(**{reached: edge[0]}), wanted)
             if len(found) >= search.CANDIDATES:
                 return found, False
             walked += window

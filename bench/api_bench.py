@@ -113,9 +113,19 @@ def word_lists(url, rng):
                 [max(total // 200, 10), max(total // 20, 20)],
             ).fetchall()
         ]
-        common = db.execute(
-            "SELECT word, ndoc FROM archive_search_vocabulary WHERE word = ANY(%s)", [COMMON]
-        ).fetchall()
+        # The articles the search finds for each common word (its stem, through the index).
+        common = [
+            (
+                word,
+                db.execute(
+                    "SELECT count(*) FROM archive_article WHERE status = 'published'"
+                    " AND search_vector @@ (SELECT quote_literal(stem)::tsquery"
+                    " FROM archive_terms(%s) LIMIT 1)",
+                    [word],
+                ).fetchone()[0],
+            )
+            for word in COMMON
+        ]
         sources = [
             s
             for (s,) in db.execute(
