@@ -5,6 +5,11 @@ database of DATABASE_URL and writes bench/results/import-<label>.json.
         ../shared/corpus/ant-multisource.jsonl.gz --workers 2
 
 The database should be freshly migrated: the rate counts created rows.
+
+--bulk, for loading a large archive into an empty table: the text indexes (GIN) are dropped
+before the import and built again after it, in one pass each, as bulk loads are done; the
+result then gives the import's time and the indexes' build time apart. `--finish-bulk` only
+builds them (and adds the time to the label's result), for a load begun by hand.
 """
 
 import argparse
@@ -18,6 +23,7 @@ import time
 from pathlib import Path
 
 import psutil
+import psycopg
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 RESULTS = Path(__file__).resolve().parent / "results"
@@ -30,12 +36,26 @@ ANT_MAP = (
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--label", required=True)
-    parser.add_argument("paths", nargs="+")
+    parser.add_argument("paths", nargs="*")
     parser.add_argument("--workers", type=int, default=1)
     parser.add_argument("--map", default=ANT_MAP)
+    parser.add_argument("--bulk", action="store_true")
+    parser.add_argument("--finish-bulk", action="store_true")
     args = parser.parse_args()
-    if not os.environ.get("DATABASE_URL"):
+    url = os.environ.get("DATABASE_URL")
+    if not url:
         sys.exit("set DATABASE_URL to a freshly migrated database")
+    if args.finish_bulk:
+        path = RESULTS / f"import-{args.label}.json"
+        result = json.loads(path.read_text()) if path.exists() else {"label": args.label}
+        result["index_build_seconds"] = build_text_indexes(url)
+        path.write_text(json.dumps(result, indent=2))
+        print(json.dumps(result, indent=2))
+        return
+    if not args.paths:
+        sys.exit("give the files to import")
+    if args.bulk:
+        drop_text_indexes(url)
     command = [
         sys.executable,
         "manage.py",
@@ -95,9 +115,51 @@ def main():
         "rss_mb_timeline": timeline,
         **figures,
     }
+    if args.bulk:
+        result["index_build_seconds"] = build_text_indexes(url)
     RESULTS.mkdir(exist_ok=True)
     (RESULTS / f"import-{args.label}.json").write_text(json.dumps(result, indent=2))
     print(json.dumps(result, indent=2))
+
+
+# The GIN indexes of the article table: the archive's own, and the baseline's when the table
+# has its stock column (bench/api_bench.py adds it).
+TEXT_INDEXES = {
+    "article_search": "CREATE INDEX article_search ON archive_article USING gin (search_vector)",
+    "article_stock_search": (
+        "CREATE INDEX article_stock_search ON archive_article USING gin (stock_vector)"
+    ),
+}
+
+
+def connect(url):
+    return psycopg.connect(url.replace("postgres://", "postgresql://", 1), autocommit=True)
+
+
+def drop_text_indexes(url):
+    with connect(url) as db:
+        for name in TEXT_INDEXES:
+            db.execute(f"DROP INDEX IF EXISTS {name}")
+
+
+def build_text_indexes(url):
+    """{index: seconds} for each text index built (in one pass, with 1 GB to sort in)."""
+    seconds = {}
+    with connect(url) as db:
+        db.execute("SET maintenance_work_mem = '1GB'")
+        has_stock = db.execute(
+            "SELECT 1 FROM information_schema.columns WHERE table_name = 'archive_article'"
+            " AND column_name = 'stock_vector'"
+        ).fetchone()
+        for name, sql in TEXT_INDEXES.items():
+            if name == "article_stock_search" and not has_stock:
+                continue
+            started = time.monotonic()
+            db.execute(sql.replace("CREATE INDEX", "CREATE INDEX IF NOT EXISTS"))
+            seconds[name] = round(time.monotonic() - started, 1)
+            print(f"{name}: {seconds[name]} s", flush=True)
+        db.execute("VACUUM ANALYZE archive_article")
+    return seconds
 
 
 if __name__ == "__main__":

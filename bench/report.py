@@ -8,7 +8,8 @@ from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
 RESULTS = HERE / "results"
-TARGETS = {"31.5k": 50, "31.5k (first version)": 50, "partial": 150, "1M": 150}
+TARGETS = {"31.5k": 50, "1M": 150}
+BEFORE = ["before-first-31.5k", "before-31.5k", "before-423k"]  # earlier versions' runs
 CITATION = (
     "A. Chouigui, O. Ben Khiroun, B. Elayeb, “An Arabic Multi-source News Corpus: "
     "Experimenting on Single-document Extractive Summarization”, Arabian Journal for Science "
@@ -112,18 +113,30 @@ def import_table(imports):
     return "\n".join(lines)
 
 
-def main():
-    runs = [
-        r for r in (load("31.5k-first-version"), load("31.5k"), load("partial"), load("1M")) if r
+def before_table(before, runs):
+    """p95 of each query type: the earlier versions next to this one."""
+    columns = [*before, *runs]
+    lines = [
+        "| query | " + " | ".join(f"{r['label']} p95" for r in columns) + " |",
+        "|---|" + "---:|" * len(columns),
     ]
-    for run in runs:
-        if run["label"] == "partial":
-            run["label"] = f"{run['published'] // 1000}k"
-            TARGETS[run["label"]] = TARGETS["partial"]
+    for kind in runs[0]["api"]:
+        cells = [f"{r['api'][kind]['p95']}" if kind in r["api"] else "—" for r in columns]
+        lines.append(f"| {kind} | " + " | ".join(cells) + " |")
+    return "\n".join(lines)
+
+
+def main():
+    runs = [r for r in (load("31.5k"), load("1M")) if r]
+    before = [r for r in (load(name) for name in BEFORE) if r]
 
     imports = [
         i
-        for i in (load("import-ant-workers-1"), load("import-ant-workers-2"), load("import-1M"))
+        for i in (
+            load("import-ant-workers-1"),
+            load("import-ant-workers-2"),
+            load("import-synthetic-1M-workers-2"),
+        )
         if i
     ]
     narrative = (HERE / "RESULTS.intro.md").read_text(encoding="utf-8")
@@ -137,7 +150,7 @@ def main():
             f"{machine['memory_gb']} GiB, PostgreSQL 18 (the embedded server, default settings "
             "but max_wal_size 4 GB), one gunicorn sync worker. "
             + "; ".join(
-                f"{r['label']}: {r['published']:,} published articles, الرئيس in "
+                f"{r['label']}: {r['published']:,} published articles, الرئيس found in "
                 f"{r['common_share'].get('الرئيس', 0):.0%} of them"
                 for r in runs
             )
@@ -157,16 +170,23 @@ def main():
             "",
             "### Memory of the web worker",
             "",
-            " · ".join(
-                f"{r['label']}: {r['worker_rss_mb']} MB RSS at most"
-                for r in runs
-                if "first version" not in r["label"]
-            )
+            " · ".join(f"{r['label']}: {r['worker_rss_mb']} MB RSS at most" for r in runs)
             + " (target: under 300 MB).",
             "",
             "### Table and index sizes",
             "",
-            sizes_table([r for r in runs if "first version" not in r["label"]]),
+            sizes_table(runs),
+            "",
+        ]
+    if runs and before:
+        parts += [
+            "### Before and after",
+            "",
+            "p95 in milliseconds of the earlier versions (their runs are kept in bench/results/"
+            "before-*.json; the 423k run is the load that was stopped at 423,000 synthetic "
+            "articles of the earlier, longer kind) next to this one.",
+            "",
+            before_table(before, runs),
             "",
         ]
     if imports:
