@@ -62,17 +62,25 @@ def mark_quotes(text, marks):
     return mark_safe("".join(str(p) for p in pieces))  # every piece is escaped above
 
 
+class IdArray(str):
+    """Ids as the text of a PostgreSQL array, written once: `pk__any=IdArray(ids)`."""
+
+    def __new__(cls, ids):
+        return super().__new__(cls, "{" + ",".join(str(int(i)) for i in ids) + "}")
+
+
 @models.IntegerField.register_lookup
 class AnyOf(models.Lookup):
-    """`pk__any=[...]`: "id = ANY(%s)", the ids as one array parameter. A settled search's
-    1,000 ids then cost one parameter, where `pk__in` writes, binds and plans 1,000."""
+    """`pk__any=ids`: "id = ANY(%s)", the ids as one array parameter. A settled search's
+    1,000 ids then cost one parameter, where `pk__in` writes, binds and plans 1,000 (and
+    Django resolves each of them on every query)."""
 
     lookup_name = "any"
     prepare_rhs = False
 
     def get_db_prep_lookup(self, value, connection):
         # As the text of an array: adapting a list of 1,000 ints costs milliseconds.
-        return "%s::bigint[]", ["{" + ",".join(str(int(v)) for v in value) + "}"]
+        return "%s::bigint[]", [value if isinstance(value, IdArray) else IdArray(value)]
 
     def as_sql(self, compiler, connection):
         lhs, lhs_params = self.process_lhs(compiler, connection)
@@ -393,16 +401,16 @@ class SearchQuerySetMixin:
                     ids = newest[: search.CANDIDATES]
         # A fresh query on those ids: the text condition and the filters are already in the
         # choice, and evaluating them again would read every chosen row's vector again.
-        result = self.model._default_manager.filter(pk__any=ids)
+        result = self.model._default_manager.filter(pk__any=IdArray(ids))
         annotations, order = dict(self.query.annotations), list(self.query.order_by)
         quick = getattr(self.search_info, "quick_rank", None)
         if quick is not None and len(ids) > search.RERANK:
             # Ranking reads each row's vector; for many rows, the small title-and-lead
             # vector ranks them all and the whole text re-ranks the RERANK best of those
             # (a newest-first or oldest-first sort needs no full ranking at all).
-            top = []
+            top = IdArray([])
             if sort == "relevance":
-                top = list(
+                top = IdArray(
                     result.annotate(quick=quick)
                     .order_by("-quick", *by_date)
                     .values_list("pk", flat=True)[: search.RERANK]

@@ -43,6 +43,7 @@ rank above stem-only matches), the stem and the alt; title, lead and body carry 
 
 import html
 import itertools
+import operator
 import re
 import unicodedata
 from bisect import bisect_right
@@ -546,7 +547,6 @@ def exact_tsquery(parsed):
 # --- snippets ------------------------------------------------------------------------------
 
 SNIPPET_WORDS = 36
-_WORDS = re.compile(r"\S+")
 
 
 def _pattern_stems(pattern):
@@ -562,35 +562,34 @@ def highlight(text, patterns, *, limit=SNIPPET_WORDS):
     Returns "" when nothing matches."""
     if not text or not patterns:
         return ""
-    spans = [(m.start(), m.end()) for m in _WORDS.finditer(text)]
-    if not spans:
+    words = text.split()  # the words of \S+, split in C
+    if not words:
         return ""
-    # Fold each word cheaply (letters, marks, case) and look for the stems in one pass; only
-    # the words that contain a stem are analysed in full.
-    folded = " ".join(text[s:e] for s, e in spans).lower().translate(_FOLD).split(" ")
-    if len(folded) != len(spans):  # a fold touched the spaces: fold word by word
-        folded = [text[s:e].lower().translate(_FOLD) for s, e in spans]
-    starts, offset = [], 0
-    for word in folded:
-        starts.append(offset)
-        offset += len(word) + 1
+    # Fold the words cheaply (letters, marks, case) and look for the stems in one pass over
+    # their joined text; only the words that contain a stem are analysed in full.
+    joined = " ".join(words).lower().translate(_FOLD)
+    folded = joined.split(" ")
+    if len(folded) != len(words):  # a fold touched the spaces: fold word by word
+        folded = [word.lower().translate(_FOLD) for word in words]
+        joined = " ".join(folded)
+    # Where each folded word starts in `joined`: the lengths before it, plus a space each.
+    starts = list(
+        map(operator.add, itertools.accumulate(map(len, folded), initial=0), range(len(folded) + 1))
+    )
     first_stems = {stem for pattern in patterns for stem in pattern[0]}
     finder = re.compile("|".join(re.escape(s) for s in sorted(first_stems, key=len, reverse=True)))
-    candidates = sorted(
-        {bisect_right(starts, m.start()) - 1 for m in finder.finditer(" ".join(folded))}
-    )
+    candidates = sorted({bisect_right(starts, m.start()) - 1 for m in finder.finditer(joined)})
     cache = {}
 
     def stems_of(index):
         if index not in cache:
-            s, e = spans[index]
-            cache[index] = [set(term.stems) for term in analyze(text[s:e])]
+            cache[index] = [set(term.stems) for term in analyze(words[index])]
         return cache[index]
 
     hits = set()
     for index in candidates:
         for pattern in patterns:
-            matched = _match_at(index, pattern, stems_of, len(spans))
+            matched = _match_at(index, pattern, stems_of, len(words))
             if matched:
                 hits.update(matched)
     if not hits:
@@ -602,14 +601,13 @@ def highlight(text, patterns, *, limit=SNIPPET_WORDS):
         count = sum(1 for h in ordered if start <= h < start + limit)
         if count > best_count:
             best_start, best_count = start, count
-    end = min(len(spans), best_start + limit)
+    end = min(len(words), best_start + limit)
     pieces = []
     for i in range(best_start, end):
-        s, e = spans[i]
-        chunk = html.escape(text[s:e])
+        chunk = html.escape(words[i])
         pieces.append(f"<mark>{chunk}</mark>" if i in hits else chunk)
     prefix = "… " if best_start > 0 else ""
-    suffix = " …" if end < len(spans) else ""
+    suffix = " …" if end < len(words) else ""
     return prefix + " ".join(pieces) + suffix
 
 
