@@ -528,7 +528,9 @@ class SearchQuerySetMixin:
         order = []
         # Every word must match; when that finds nothing, any word may (ranked) and
         # search_info.mode says so.
-        if len(info.parsed.positive_items) > 1 and not results.exists():
+        # (Whether any article has every word: through the index bitmaps, since a plan that
+        # walks rows and tests each vector would read them all to prove that none matches.)
+        if len(info.parsed.positive_items) > 1 and not self._bitmap_ids(results.order_by(), 1):
             info.tsquery = search.to_tsquery(info.parsed, any_word=True)
             info.mode = "any"
             results = annotated.filter(search.matches(info.tsquery, field))
