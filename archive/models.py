@@ -439,29 +439,40 @@ class SearchQuerySetMixin:
             return self.settled_count
         return super().count()
 
-    @staticmethod
-    def _bitmap_ids(queryset, limit):
-        """The ids of a text search, the first `limit` in the queryset's order, found through
-        bitmaps of the indexes only. Left to itself, the planner often walks the date index
-        and tests each row's vector, which reads (decompresses) every vector on the way:
-        ~35 µs a row, where the text index answers without reading any vector unless the
-        query has a phrase."""
+    # How a text search's ids are found: "bitmap", through bitmaps of the indexes only (with
+    # memory enough that the bitmap of a common word stays exact, so no row is rechecked for
+    # nothing); "walk", along the date index, testing each row's vector until enough match.
+    PLANS = {
+        "bitmap": {"enable_indexscan": "off", "enable_seqscan": "off", "work_mem": "32MB"},
+        "walk": {"enable_bitmapscan": "off", "enable_seqscan": "off"},
+    }
+
+    @classmethod
+    def _bitmap_ids(cls, queryset, limit, plan="bitmap"):
+        """The ids of a text search, the first `limit` in the queryset's order, found the way
+        `plan` says. Left to itself, the planner often walks the date index and tests each
+        row's vector, which reads (decompresses) every vector on the way: ~35 µs a row, where
+        the text index answers without reading any vector unless the query has a phrase. Only
+        for a word in most of the archive is walking cheaper (see _newest_matches)."""
         sql, params = queryset.values_list("pk", flat=True)[:limit].query.sql_with_params()
+        settings = cls.PLANS[plan]
         with connections[queryset.db].cursor() as cursor:
             cursor.execute(
-                "SELECT current_setting('enable_indexscan'), current_setting('enable_seqscan'),"
-                " set_config('enable_indexscan', 'off', false),"
-                " set_config('enable_seqscan', 'off', false)"
+                "SELECT "
+                + ", ".join(
+                    f"current_setting('{name}'), set_config('{name}', %s, false)"
+                    for name in settings
+                ),
+                list(settings.values()),
             )
-            indexscan, seqscan = cursor.fetchone()[:2]
+            before = cursor.fetchone()[::2]
             try:
                 cursor.execute(sql, params)
                 return [row[0] for row in cursor.fetchall()]
             finally:  # the queries that follow plan as usual
                 cursor.execute(
-                    "SELECT set_config('enable_indexscan', %s, false),"
-                    " set_config('enable_seqscan', %s, false)",
-                    [indexscan, seqscan],
+                    "SELECT " + ", ".join(f"set_config('{name}', %s, false)" for name in settings),
+                    list(before),
                 )
 
     def _newest_matches(self, base, estimate, by_date, newest_first):
@@ -474,6 +485,12 @@ class SearchQuerySetMixin:
         rows read stay near CANDIDATES / share, whatever the number of matches."""
         total = max(search.estimate_rows(base), 1)
         share = min(1.0, estimate / total)
+        if estimate**2 > search.WALK_ABOVE * total:
+            # A word in most of the archive: reading its whole posting list (~0.13 µs an
+            # entry) costs more than testing the newest rows one by one (~35 µs a row, and
+            # CANDIDATES / share rows) — the walk stops as soon as it has enough.
+            ids = self._bitmap_ids(self.order_by(*by_date), search.CANDIDATES + 1, plan="walk")
+            return ids[: search.CANDIDATES], len(ids) <= search.CANDIDATES
         dated = base.order_by(F("published_at").desc() if newest_first else "published_at")
         chosen = self.order_by(*by_date)
         # A window holds the rows from its edge (`reached`) up to the previous window's edge
@@ -481,26 +498,49 @@ class SearchQuerySetMixin:
         reached, beyond = ("published_at__gte", "published_at__lt")
         if not newest_first:
             reached, beyond = ("published_at__lte", "published_at__gt")
+        # With a phrase, the window's rows that have all the words come first (through the
+        # text index, exact: no vector read), and the phrase is tested on them newest first,
+        # a slice at a time, until enough match: the index alone would recheck every one.
+        loose = None
+        if search.has_phrase(self.search_info):
+            loose = base.filter(
+                search.matches(search.without_phrases(self.search_info.tsquery))
+            ).order_by(*by_date)
         found, walked, previous_edge = [], 0, None
         window = min(int(search.CANDIDATES / share * 1.2), search.FIRST_WINDOW)
         while True:
             wanted = search.CANDIDATES - len(found)
-            step, rest = chosen, dated
+            step, rest = {}, dated
             if previous_edge is not None:
-                step = step.filter(**{beyond: previous_edge})
-                rest = rest.filter(**{beyond: previous_edge})
+                step = {beyond: previous_edge}
+                rest = rest.filter(**step)
             # The edge: `window` rows on in the date index, counted from the previous edge.
             edge = list(rest.values_list("published_at", flat=True)[window:][:1])
             if not edge:  # this window reaches the end of the archive: every remaining match
-                ids = self._bitmap_ids(step, wanted + 1)
+                ids = self._window_ids(chosen, loose, step, wanted + 1)
                 return found + ids[:wanted], len(ids) <= wanted
-            found += self._bitmap_ids(step.filter(**{reached: edge[0]}), wanted)
+            found += self._window_ids(chosen, loose, {**step, reached: edge[0]}, wanted)
             if len(found) >= search.CANDIDATES:
                 return found, False
             walked += window
             previous_edge = edge[0]
             seen = max(len(found), 1) / walked
             window = max(int((search.CANDIDATES - len(found)) / seen * 1.2), search.CANDIDATES)
+
+    def _window_ids(self, chosen, loose, conditions, limit):
+        """The first `limit` matches of `chosen` within `conditions` (a date range), in
+        order; with `loose` (the same search without its phrases), by testing the phrases on
+        the loose matches only, in slices of search.PHRASE_SLICE."""
+        if loose is None:
+            return self._bitmap_ids(chosen.filter(**conditions), limit)
+        ids = []
+        candidates = self._bitmap_ids(loose.filter(**conditions), None)
+        for start in range(0, len(candidates), search.PHRASE_SLICE):
+            part = IdArray(candidates[start : start + search.PHRASE_SLICE])
+            ids += chosen.filter(pk__any=part).values_list("pk", flat=True)
+            if len(ids) >= limit:
+                break
+        return ids[:limit]
 
     def _fetch_all(self):
         super()._fetch_all()

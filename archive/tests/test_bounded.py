@@ -170,3 +170,75 @@ def test_a_date_range_is_whole_days_in_the_site_time_zone(make_article, client, 
     far = client.get("/api/articles/", {"date_from": "2024-11-14", "date_to": "9999-12-31"})
     assert far.status_code == 200
     assert [r["title"] for r in far.json()["results"]] == ["بعد منتصف الليل"]
+
+
+@pytest.fixture
+def phrases(make_article, monkeypatch):
+    """30 articles a day apart: every third has the phrase «البرتقال الأحمر», the others
+    both words apart (or neither). The newest four with the phrase: days 29, 26, 23, 20."""
+    monkeypatch.setattr(search, "LARGE", 5)
+    monkeypatch.setattr(search, "CANDIDATES", 4)
+    for n in range(30):
+        body = {2: "عن البرتقال الأحمر", 1: "الأحمر لون و البرتقال فاكهة"}.get(n % 3, "الليمون")
+        make_article(
+            f"خبر {n}",
+            body=body,
+            published_at=dt.datetime(2020, 1, 1, tzinfo=dt.UTC) + dt.timedelta(days=n),
+        )
+    return ["خبر 29", "خبر 26", "خبر 23", "خبر 20"]
+
+
+@pytest.mark.parametrize("slice_size", [1, 2, 100])
+@pytest.mark.parametrize("first_window", [2, 50])
+def test_a_phrase_is_tested_on_the_words_matches_newest_first(
+    phrases, monkeypatch, slice_size, first_window
+):
+    """The windows find the rows with both words through the index, then test the phrase
+    on them a slice at a time: exactly the newest phrase matches, none of the loose ones."""
+    monkeypatch.setattr(search, "PHRASE_SLICE", slice_size)
+    monkeypatch.setattr(search, "FIRST_WINDOW", first_window)
+    monkeypatch.setattr(
+        search, "estimate_rows", lambda queryset: 5_000 if queryset.search_info else 30
+    )
+    results = Article.objects.published().search('"البرتقال الأحمر"', sort="newest")
+    assert [a.title for a in results] == phrases
+    assert results.estimated_count is not None
+    loose = Article.objects.published().search("البرتقال الأحمر", sort="newest")
+    assert [a.title for a in loose] == ["خبر 29", "خبر 28", "خبر 26", "خبر 25"]
+
+
+def test_a_phrase_with_few_matches_after_all_is_exact(phrases, monkeypatch):
+    monkeypatch.setattr(search, "CANDIDATES", 20)
+    monkeypatch.setattr(search, "LARGE", 20)
+    monkeypatch.setattr(search, "PHRASE_SLICE", 3)
+    monkeypatch.setattr(
+        search, "estimate_rows", lambda queryset: 5_000 if queryset.search_info else 30
+    )
+    results = Article.objects.published().search('"البرتقال الأحمر"')
+    assert results.estimated_count is None and results.count() == 10
+
+
+def test_a_word_in_most_articles_walks_the_date_index(sparse, monkeypatch):
+    """Walking the date index (for a word in most of the archive) finds the same newest
+    matches as the bitmaps do."""
+    monkeypatch.setattr(search, "WALK_ABOVE", 0)
+    monkeypatch.setattr(
+        search, "estimate_rows", lambda queryset: 10 if queryset.search_info else 30
+    )
+    results = Article.objects.published().search("البرتقال", sort="newest")
+    assert [a.title for a in results] == sparse
+    assert results.estimated_count >= 5
+
+
+def test_a_bitmap_search_leaves_the_planner_settings_as_they_were(sparse):
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        cursor.execute("SET enable_indexscan = on; SET work_mem = '5MB'")
+    list(Article.objects.published().search("البرتقال"))
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT current_setting('enable_indexscan'), current_setting('enable_seqscan'),"
+            " current_setting('work_mem')"
+        )
+        assert cursor.fetchone() == ("on", "on", "5MB")
