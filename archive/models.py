@@ -13,7 +13,20 @@ from django.contrib.postgres.indexes import GinIndex
 from django.contrib.postgres.search import SearchVectorField
 from django.core.exceptions import ValidationError
 from django.db import connections, models
-from django.db.models import Case, Exists, F, FloatField, Func, OuterRef, Q, Subquery, Value, When
+from django.db.models import (
+    Case,
+    Count,
+    Exists,
+    F,
+    FloatField,
+    Func,
+    OuterRef,
+    Q,
+    Subquery,
+    Value,
+    When,
+    Window,
+)
 from django.db.models.functions import MD5, Cast, Coalesce, Concat, Lower
 from django.urls import reverse
 from django.utils.html import escape, format_html
@@ -386,12 +399,17 @@ class SearchQuerySetMixin:
             ids = None
             # A phrase makes each match a read of its vector (the text index has no
             # positions): try all matches at once only when they are surely few.
-            probe_below = (
-                search.LARGE // 4 if search.has_phrase(self.search_info) else 5 * search.LARGE
-            )
+            info = self.search_info
+            probe_below = search.LARGE // 4 if search.has_phrase(info) else 5 * search.LARGE
             if guess < probe_below:
                 ids = self._bitmap_ids(self.order_by(), search.LARGE + 1)
-            if ids is None or len(ids) > search.LARGE:
+            if ids is not None and len(ids) > search.LARGE and not search.has_phrase(info):
+                # More than the limit where the planner expected few: still few enough to
+                # take the newest from all of them at once (no vector is read).
+                counted = self.order_by(*by_date).annotate(total=Window(Count("pk")))
+                rows = self._bitmap_ids(counted, search.CANDIDATES, fields=("pk", "total"))
+                estimate, ids = rows[0][1], [pk for pk, _ in rows]
+            elif ids is None or len(ids) > search.LARGE:
                 guess = max(guess, len(ids or ()))
                 newest, complete = self._newest_matches(base, max(guess, 1), by_date, newest_first)
                 if complete and len(newest) <= search.LARGE:
@@ -448,13 +466,14 @@ class SearchQuerySetMixin:
     }
 
     @classmethod
-    def _bitmap_ids(cls, queryset, limit, plan="bitmap"):
+    def _bitmap_ids(cls, queryset, limit, plan="bitmap", fields=None):
         """The ids of a text search, the first `limit` in the queryset's order, found the way
         `plan` says. Left to itself, the planner often walks the date index and tests each
         row's vector, which reads (decompresses) every vector on the way: ~35 µs a row, where
         the text index answers without reading any vector unless the query has a phrase. Only
         for a word in most of the archive is walking cheaper (see _newest_matches)."""
-        sql, params = queryset.values_list("pk", flat=True)[:limit].query.sql_with_params()
+        rows = queryset.values_list(*fields) if fields else queryset.values_list("pk", flat=True)
+        sql, params = rows[:limit].query.sql_with_params()
         settings = cls.PLANS[plan]
         with connections[queryset.db].cursor() as cursor:
             cursor.execute(
@@ -468,7 +487,7 @@ class SearchQuerySetMixin:
             before = cursor.fetchone()[::2]
             try:
                 cursor.execute(sql, params)
-                return [row[0] for row in cursor.fetchall()]
+                return cursor.fetchall() if fields else [row[0] for row in cursor.fetchall()]
             finally:  # the queries that follow plan as usual
                 cursor.execute(
                     "SELECT " + ", ".join(f"set_config('{name}', %s, false)" for name in settings),

@@ -242,3 +242,12 @@ def test_a_bitmap_search_leaves_the_planner_settings_as_they_were(sparse):
             " current_setting('work_mem')"
         )
         assert cursor.fetchone() == ("on", "on", "5MB")
+
+
+def test_more_matches_than_the_planner_said_are_counted_exactly(sparse, monkeypatch):
+    """The planner expected few, the first LARGE + 1 say otherwise: the newest come from all
+    the matches at once, and their number comes with them."""
+    monkeypatch.setattr(search, "estimate_rows", lambda queryset: 1 if queryset.search_info else 30)
+    results = Article.objects.published().search("البرتقال", sort="newest")
+    assert [a.title for a in results] == sparse
+    assert results.estimated_count == 10
