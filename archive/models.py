@@ -394,22 +394,25 @@ class SearchQuerySetMixin:
                 ids = ids[: search.CANDIDATES]
         else:
             # The planner's estimate first: far above the limit, go straight to the newest
-            # matches; otherwise find out by fetching one id more than the limit.
+            # matches; otherwise read them all at once.
             guess = search.estimate_rows(self)
-            ids = None
-            # A phrase makes each match a read of its vector (the text index has no
-            # positions): try all matches at once only when they are surely few.
             info = self.search_info
-            probe_below = search.LARGE // 4 if search.has_phrase(info) else 5 * search.LARGE
-            if guess < probe_below:
-                ids = self._bitmap_ids(self.order_by(), search.LARGE + 1)
-            if ids is not None and len(ids) > search.LARGE and not search.has_phrase(info):
-                # More than the limit where the planner expected few: still few enough to
-                # take the newest from all of them at once (no vector is read).
+            phrase = search.has_phrase(info)
+            ids = None
+            if not phrase and guess < 5 * search.LARGE:
+                # All the matches through the text index (no vector read): the newest, and
+                # their number, in one query. Up to LARGE, they are all of them.
                 counted = self.order_by(*by_date).annotate(total=Window(Count("pk")))
-                rows = self._bitmap_ids(counted, search.CANDIDATES, fields=("pk", "total"))
-                estimate, ids = rows[0][1], [pk for pk, _ in rows]
-            elif ids is None or len(ids) > search.LARGE:
+                limit = max(search.LARGE, search.CANDIDATES)
+                rows = self._bitmap_ids(counted, limit, fields=("pk", "total"))
+                ids = [pk for pk, _ in rows]
+                if rows and rows[0][1] > search.LARGE:
+                    estimate, ids = rows[0][1], ids[: search.CANDIDATES]
+            elif phrase and guess < search.LARGE // 4:
+                # A phrase makes each match a read of its vector (the text index has no
+                # positions): all at once only when they are surely few.
+                ids = self._bitmap_ids(self.order_by(), search.LARGE + 1)
+            if ids is None or (phrase and len(ids) > search.LARGE):
                 guess = max(guess, len(ids or ()))
                 newest, complete = self._newest_matches(base, max(guess, 1), by_date, newest_first)
                 if complete and len(newest) <= search.LARGE:
