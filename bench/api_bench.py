@@ -346,6 +346,12 @@ def main():
     parser.add_argument("--label", required=True, help="e.g. 31.5k or 1M")
     parser.add_argument("--repeats", type=int, default=40, help="requests per query type")
     parser.add_argument("--skip-prepare", action="store_true")
+    parser.add_argument(
+        "--reuse-plain",
+        action="store_true",
+        help="keep the plain way's figures of the label's last run (they do not change with "
+        "this code) instead of measuring them again",
+    )
     args = parser.parse_args()
     url = os.environ.get("DATABASE_URL")
     if not url:
@@ -361,9 +367,12 @@ def main():
         flush=True,
     )
     api, rss = run_api(mix, args.repeats)
-    plain = run_plain(url, mix, max(5, args.repeats // 4))
-    RESULTS.mkdir(exist_ok=True)
     out = RESULTS / f"{args.label}.json"
+    if args.reuse_plain and out.exists():
+        plain = json.loads(out.read_text())["plain"]
+    else:
+        plain = run_plain(url, mix, max(5, args.repeats // 4))
+    RESULTS.mkdir(exist_ok=True)
     out.write_text(
         json.dumps(
             {
