@@ -507,10 +507,13 @@ class SearchQuerySetMixin:
         rows read stay near CANDIDATES / share, whatever the number of matches."""
         total = max(search.estimate_rows(base), 1)
         share = min(1.0, estimate / total)
-        if estimate**2 > search.WALK_ABOVE * total:
-            # A word in most of the archive: reading its whole posting list (~0.13 µs an
-            # entry) costs more than testing the newest rows one by one (~35 µs a row, and
-            # CANDIDATES / share rows) — the walk stops as soon as it has enough.
+        # The text index reads a word's whole posting list, over the whole archive, whatever
+        # the filters (~0.13 µs an entry); walking the date index (or an outlet's) tests the
+        # newest rows one by one (~35 µs a row, CANDIDATES / share rows) and stops as soon
+        # as it has enough. The walk wins for a word in most of the archive.
+        archive = max(search.estimate_rows(self.model._default_manager.all()), 1)
+        postings = share * archive
+        if postings**2 > search.WALK_ABOVE * archive:
             ids = self._bitmap_ids(self.order_by(*by_date), search.CANDIDATES + 1, plan="walk")
             return ids[: search.CANDIDATES], len(ids) <= search.CANDIDATES
         dated = base.order_by(F("published_at").desc() if newest_first else "published_at")
