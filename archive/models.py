@@ -399,7 +399,7 @@ class SearchQuerySetMixin:
             info = self.search_info
             phrase = search.has_phrase(info)
             ids = None
-            if not phrase and guess < 5 * search.LARGE:
+            if not phrase and guess < search.ONE_QUERY_BELOW:
                 # All the matches through the text index (no vector read): the newest, and
                 # their number, in one query. Up to LARGE, they are all of them.
                 counted = self.order_by(*by_date).annotate(total=Window(Count("pk")))
@@ -532,7 +532,9 @@ class SearchQuerySetMixin:
                 search.matches(search.without_phrases(self.search_info.tsquery))
             ).order_by(*by_date)
         found, walked, previous_edge = [], 0, None
-        window = min(int(search.CANDIDATES / share * 1.2), search.FIRST_WINDOW)
+        # Generous: a window too small costs a second reading of the text index, a window
+        # too large only some more rows of the date index.
+        window = min(int(search.CANDIDATES / share * 2), search.FIRST_WINDOW)
         while True:
             wanted = search.CANDIDATES - len(found)
             step, rest = {}, dated
@@ -550,7 +552,7 @@ class SearchQuerySetMixin:
             walked += window
             previous_edge = edge[0]
             seen = max(len(found), 1) / walked
-            window = max(int((search.CANDIDATES - len(found)) / seen * 1.2), search.CANDIDATES)
+            window = max(int((search.CANDIDATES - len(found)) / seen * 1.5), search.CANDIDATES)
 
     def _window_ids(self, chosen, loose, conditions, limit):
         """The first `limit` matches of `chosen` within `conditions` (a date range), in

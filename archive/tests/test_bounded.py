@@ -83,9 +83,10 @@ def test_the_real_estimate_is_close_on_a_real_table(make_article):
 @pytest.fixture
 def sparse(make_article, monkeypatch):
     """30 articles a day apart, every third about oranges: the newest four matches are
-    days 29, 26, 23 and 20."""
+    days 29, 26, 23 and 20. Estimates of 2 or more take the windows."""
     monkeypatch.setattr(search, "LARGE", 5)
     monkeypatch.setattr(search, "CANDIDATES", 4)
+    monkeypatch.setattr(search, "ONE_QUERY_BELOW", 2)
     for n in range(30):
         make_article(
             f"خبر {n}",
