@@ -399,7 +399,8 @@ class SearchQuerySetMixin:
             info = self.search_info
             phrase = search.has_phrase(info)
             ids = None
-            if not phrase and guess < search.ONE_QUERY_BELOW:
+            walk = self._walk_is_cheaper(base, guess)
+            if not phrase and not walk and guess < search.ONE_QUERY_BELOW:
                 # All the matches through the text index (no vector read): the newest, and
                 # their number, in one query. Up to LARGE, they are all of them.
                 counted = self.order_by(*by_date).annotate(total=Window(Count("pk")))
@@ -414,7 +415,9 @@ class SearchQuerySetMixin:
                 ids = self._bitmap_ids(self.order_by(), search.LARGE + 1)
             if ids is None or (phrase and len(ids) > search.LARGE):
                 guess = max(guess, len(ids or ()))
-                newest, complete = self._newest_matches(base, max(guess, 1), by_date, newest_first)
+                newest, complete = self._newest_matches(
+                    base, max(guess, 1), by_date, newest_first, walk
+                )
                 if complete and len(newest) <= search.LARGE:
                     ids = newest  # few after all: every match, ranked exactly
                 else:
@@ -497,7 +500,17 @@ class SearchQuerySetMixin:
                     list(before),
                 )
 
-    def _newest_matches(self, base, estimate, by_date, newest_first):
+    def _walk_is_cheaper(self, base, estimate):
+        """Whether walking the date index beats the text index for `estimate` matches among
+        `base`. The text index reads a word's whole posting list, over the whole archive,
+        whatever the filters (~0.13 µs an entry); walking the date index (or an outlet's)
+        tests the newest rows one by one (~35 µs a row, CANDIDATES / share rows) and stops as
+        soon as it has enough. The walk wins for a word in most of the archive."""
+        share = min(1.0, estimate / max(search.estimate_rows(base), 1))
+        archive = max(search.estimate_rows(self.model._default_manager.all()), 1)
+        return (share * archive) ** 2 > search.WALK_ABOVE * archive
+
+    def _newest_matches(self, base, estimate, by_date, newest_first, walk=False):
         """The newest (oldest) matches, up to search.CANDIDATES, and whether they are all of
         them. The date index is walked in windows, newest first: each window's edge is a date
         read from the date index alone, and the matches within it come from a bitmap of the
@@ -507,13 +520,7 @@ class SearchQuerySetMixin:
         rows read stay near CANDIDATES / share, whatever the number of matches."""
         total = max(search.estimate_rows(base), 1)
         share = min(1.0, estimate / total)
-        # The text index reads a word's whole posting list, over the whole archive, whatever
-        # the filters (~0.13 µs an entry); walking the date index (or an outlet's) tests the
-        # newest rows one by one (~35 µs a row, CANDIDATES / share rows) and stops as soon
-        # as it has enough. The walk wins for a word in most of the archive.
-        archive = max(search.estimate_rows(self.model._default_manager.all()), 1)
-        postings = share * archive
-        if postings**2 > search.WALK_ABOVE * archive:
+        if walk:
             ids = self._bitmap_ids(self.order_by(*by_date), search.CANDIDATES + 1, plan="walk")
             return ids[: search.CANDIDATES], len(ids) <= search.CANDIDATES
         dated = base.order_by(F("published_at").desc() if newest_first else "published_at")
@@ -534,7 +541,7 @@ class SearchQuerySetMixin:
         found, walked, previous_edge = [], 0, None
         # Generous: a window too small costs a second reading of the text index, a window
         # too large only some more rows of the date index.
-        window = min(int(search.CANDIDATES / share * 2), search.FIRST_WINDOW)
+        window = min(int(search.CANDIDATES / share * 1.5), search.FIRST_WINDOW)
         while True:
             wanted = search.CANDIDATES - len(found)
             step, rest = {}, dated

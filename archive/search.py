@@ -658,7 +658,7 @@ RERANK = 200  # more settled results than this: rank by title and lead, re-rank 
 # Fewer estimated matches than this (and no phrase): all of them at once, through the text
 # index, with their number (reading 20,000 rows' ids costs ~20 ms; no vector is read).
 ONE_QUERY_BELOW = 20_000
-FIRST_WINDOW = 100_000  # the most articles the first window of a bounded search covers
+FIRST_WINDOW = 40_000  # the most articles the first window of a bounded search covers
 # Walk the date index rather than read the text index when matches² > WALK_ABOVE × rows:
 # 35 µs a row tested × CANDIDATES / share against 0.13 µs a posting × matches.
 WALK_ABOVE = 270_000
