@@ -191,6 +191,24 @@ def main():
         ]
     if imports:
         parts += ["### Import", "", import_table(imports), ""]
+        for item in imports:
+            notes = []
+            if item.get("index_build_seconds"):
+                built = ", ".join(f"{k} {v:,} s" for k, v in item["index_build_seconds"].items())
+                notes.append(
+                    f"the text indexes were dropped for the load and built after it ({built})"
+                )
+            timeline = item.get("rss_mb_timeline") or []
+            if len(timeline) >= 3:
+                middle = timeline[len(timeline) // 2]
+                notes.append(
+                    "the largest process's RSS, sampled every 30 s: "
+                    f"{timeline[0][1]} MB at {timeline[0][0]} s, {middle[1]} MB at {middle[0]} s, "
+                    f"{timeline[-1][1]} MB at {timeline[-1][0]} s (at most "
+                    f"{max(t[1] for t in timeline)} MB)"
+                )
+            if notes:
+                parts += [f"{', '.join(item['files'])}: " + "; ".join(notes) + ".", ""]
     parts += ["## Citation", "", f"The benchmarks use the ANT corpus: {CITATION}.", ""]
     (HERE / "RESULTS.md").write_text("\n".join(parts), encoding="utf-8")
     print(f"wrote {HERE / 'RESULTS.md'}")
