@@ -12,7 +12,7 @@ from django.contrib.postgres.fields import ArrayField
 from django.contrib.postgres.indexes import GinIndex
 from django.contrib.postgres.search import SearchVectorField
 from django.core.exceptions import ValidationError
-from django.db import connections, models
+from django.db import DatabaseError, connections, models
 from django.db.models import (
     Case,
     Count,
@@ -381,9 +381,10 @@ class SearchQuerySetMixin:
         pages work on those ids alone.
 
         When there are more than search.LARGE rows, only the search.CANDIDATES newest
-        (oldest for sort=oldest) are kept, found through the indexes — the text index and the
-        date index meet in a bitmap, so the cost does not grow with the number of matches —
-        and `estimated_count` keeps the planner's estimate of all of them (shown as "about")."""
+        (oldest for sort=oldest) are kept, found through the indexes (see _newest_matches),
+        so that the cost does not grow with the number of matches, and `estimated_count`
+        keeps the number of all of them: counted when the matches were read at once, the
+        planner's estimate otherwise (shown as "about" either way)."""
         newest_first = sort != "oldest"
         by_date = ["-published_at", "-id"] if newest_first else ["published_at", "id"]
         estimate = None
@@ -495,10 +496,14 @@ class SearchQuerySetMixin:
                 cursor.execute(sql, params)
                 return cursor.fetchall() if fields else [row[0] for row in cursor.fetchall()]
             finally:  # the queries that follow plan as usual
-                cursor.execute(
-                    "SELECT " + ", ".join(f"set_config('{name}', %s, false)" for name in settings),
-                    list(before),
-                )
+                try:
+                    cursor.execute(
+                        "SELECT "
+                        + ", ".join(f"set_config('{name}', %s, false)" for name in settings),
+                        list(before),
+                    )
+                except DatabaseError:
+                    pass  # a failed transaction: its rollback puts the settings back itself
 
     def _walk_is_cheaper(self, base, estimate):
         """Whether walking the date index beats the text index for `estimate` matches among
