@@ -11,6 +11,16 @@ from archive.models import Article
 pytestmark = pytest.mark.django_db
 
 
+def planner_says(monkeypatch, matches):
+    """The planner's estimate of a search's matches, fixed; any other estimate (the rows
+    before the search) is the real count."""
+    monkeypatch.setattr(
+        search,
+        "estimate_rows",
+        lambda queryset: matches if queryset.search_info else queryset.count(),
+    )
+
+
 @pytest.fixture
 def many(make_article, monkeypatch):
     monkeypatch.setattr(search, "LARGE", 5)
@@ -102,11 +112,7 @@ def test_windows_walk_back_to_exactly_the_newest_matches(sparse, monkeypatch, fi
     """Whatever the estimate (far too low, about right, far too high) and the first window,
     the windows neither miss nor repeat a match."""
     monkeypatch.setattr(search, "FIRST_WINDOW", first_window)
-    monkeypatch.setattr(
-        search,
-        "estimate_rows",
-        lambda queryset: guess if queryset.search_info else queryset.count(),
-    )
+    planner_says(monkeypatch, guess)
     results = Article.objects.published().search("البرتقال", sort="newest")
     assert [a.title for a in results] == sparse
     assert results.count() == 4 and results.estimated_count >= 5
@@ -120,9 +126,7 @@ def test_windows_that_reach_the_end_find_every_match(sparse, monkeypatch):
     monkeypatch.setattr(search, "CANDIDATES", 20)
     monkeypatch.setattr(search, "LARGE", 20)
     monkeypatch.setattr(search, "FIRST_WINDOW", 2)
-    monkeypatch.setattr(
-        search, "estimate_rows", lambda queryset: 10_000 if queryset.search_info else 30
-    )
+    planner_says(monkeypatch, 10_000)
     results = Article.objects.published().search("البرتقال")
     assert results.estimated_count is None and results.count() == 10
     assert {a.title for a in results} == {f"خبر {n}" for n in range(2, 30, 3)}
@@ -198,9 +202,7 @@ def test_a_phrase_is_tested_on_the_words_matches_newest_first(
     on them a slice at a time: exactly the newest phrase matches, none of the loose ones."""
     monkeypatch.setattr(search, "PHRASE_SLICE", slice_size)
     monkeypatch.setattr(search, "FIRST_WINDOW", first_window)
-    monkeypatch.setattr(
-        search, "estimate_rows", lambda queryset: 5_000 if queryset.search_info else 30
-    )
+    planner_says(monkeypatch, 5_000)
     results = Article.objects.published().search('"البرتقال الأحمر"', sort="newest")
     assert [a.title for a in results] == phrases
     assert results.estimated_count is not None
@@ -212,9 +214,7 @@ def test_a_phrase_with_few_matches_after_all_is_exact(phrases, monkeypatch):
     monkeypatch.setattr(search, "CANDIDATES", 20)
     monkeypatch.setattr(search, "LARGE", 20)
     monkeypatch.setattr(search, "PHRASE_SLICE", 3)
-    monkeypatch.setattr(
-        search, "estimate_rows", lambda queryset: 5_000 if queryset.search_info else 30
-    )
+    planner_says(monkeypatch, 5_000)
     results = Article.objects.published().search('"البرتقال الأحمر"')
     assert results.estimated_count is None and results.count() == 10
 
@@ -223,9 +223,7 @@ def test_a_word_in_most_articles_walks_the_date_index(sparse, monkeypatch):
     """Walking the date index (for a word in most of the archive) finds the same newest
     matches as the bitmaps do."""
     monkeypatch.setattr(search, "WALK_ABOVE", 0)
-    monkeypatch.setattr(
-        search, "estimate_rows", lambda queryset: 10 if queryset.search_info else 30
-    )
+    planner_says(monkeypatch, 10)
     results = Article.objects.published().search("البرتقال", sort="newest")
     assert [a.title for a in results] == sparse
     assert results.estimated_count >= 5
@@ -248,7 +246,7 @@ def test_a_bitmap_search_leaves_the_planner_settings_as_they_were(sparse):
 def test_more_matches_than_the_planner_said_are_counted_exactly(sparse, monkeypatch):
     """The planner expected few, the first LARGE + 1 say otherwise: the newest come from all
     the matches at once, and their number comes with them."""
-    monkeypatch.setattr(search, "estimate_rows", lambda queryset: 1 if queryset.search_info else 30)
+    planner_says(monkeypatch, 1)
     results = Article.objects.published().search("البرتقال", sort="newest")
     assert [a.title for a in results] == sparse
     assert results.estimated_count == 10
