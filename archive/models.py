@@ -400,24 +400,25 @@ class SearchQuerySetMixin:
             info = self.search_info
             phrase = search.has_phrase(info)
             ids = None
-            walk = self._walk_is_cheaper(base, guess)
+            base_rows = max(search.estimate_rows(base), 1)
+            walk = self._walk_is_cheaper(min(1.0, guess / base_rows))
             if not phrase and not walk and guess < search.ONE_QUERY_BELOW:
                 # All the matches through the text index (no vector read): the newest, and
                 # their number, in one query. Up to LARGE, they are all of them.
                 counted = self.order_by(*by_date).annotate(total=Window(Count("pk")))
                 limit = max(search.LARGE, search.CANDIDATES)
-                rows = self._bitmap_ids(counted, limit, fields=("pk", "total"))
+                rows = self._search_ids(counted, limit, fields=("pk", "total"))
                 ids = [pk for pk, _ in rows]
                 if rows and rows[0][1] > search.LARGE:
                     estimate, ids = rows[0][1], ids[: search.CANDIDATES]
             elif phrase and guess < search.LARGE // 4:
                 # A phrase makes each match a read of its vector (the text index has no
                 # positions): all at once only when they are surely few.
-                ids = self._bitmap_ids(self.order_by(), search.LARGE + 1)
+                ids = self._search_ids(self.order_by(), search.LARGE + 1)
             if ids is None or (phrase and len(ids) > search.LARGE):
-                guess = max(guess, len(ids or ()))
+                guess = max(guess, len(ids or ()), 1)
                 newest, complete = self._newest_matches(
-                    base, max(guess, 1), by_date, newest_first, walk
+                    base, min(1.0, guess / base_rows), by_date, newest_first, walk
                 )
                 if complete and len(newest) <= search.LARGE:
                     ids = newest  # few after all: every match, ranked exactly
@@ -473,12 +474,12 @@ class SearchQuerySetMixin:
     }
 
     @classmethod
-    def _bitmap_ids(cls, queryset, limit, plan="bitmap", fields=None):
+    def _search_ids(cls, queryset, limit, plan="bitmap", fields=None):
         """The ids of a text search, the first `limit` in the queryset's order, found the way
         `plan` says. Left to itself, the planner often walks the date index and tests each
         row's vector, which reads (decompresses) every vector on the way: ~35 µs a row, where
         the text index answers without reading any vector unless the query has a phrase. Only
-        for a word in most of the archive is walking cheaper (see _newest_matches)."""
+        for a word in most of the archive is walking cheaper (see _walk_is_cheaper)."""
         rows = queryset.values_list(*fields) if fields else queryset.values_list("pk", flat=True)
         sql, params = rows[:limit].query.sql_with_params()
         settings = cls.PLANS[plan]
@@ -505,28 +506,26 @@ class SearchQuerySetMixin:
                 except DatabaseError:
                     pass  # a failed transaction: its rollback puts the settings back itself
 
-    def _walk_is_cheaper(self, base, estimate):
-        """Whether walking the date index beats the text index for `estimate` matches among
-        `base`. The text index reads a word's whole posting list, over the whole archive,
-        whatever the filters (~0.13 µs an entry); walking the date index (or an outlet's)
-        tests the newest rows one by one (~35 µs a row, CANDIDATES / share rows) and stops as
-        soon as it has enough. The walk wins for a word in most of the archive."""
-        share = min(1.0, estimate / max(search.estimate_rows(base), 1))
+    def _walk_is_cheaper(self, share):
+        """Whether walking the date index beats the text index for a search that matches
+        `share` of the rows it filters. The text index reads a word's whole posting list,
+        over the whole archive, whatever the filters (~0.13 µs an entry); walking the date
+        index (or an outlet's) tests the newest rows one by one (~35 µs a row, CANDIDATES /
+        share rows) and stops as soon as it has enough. The walk wins for a word in most of
+        the archive."""
         archive = max(search.estimate_rows(self.model._default_manager.all()), 1)
         return (share * archive) ** 2 > search.WALK_ABOVE * archive
 
-    def _newest_matches(self, base, estimate, by_date, newest_first, walk=False):
+    def _newest_matches(self, base, share, by_date, newest_first, walk=False):
         """The newest (oldest) matches, up to search.CANDIDATES, and whether they are all of
         them. The date index is walked in windows, newest first: each window's edge is a date
         read from the date index alone, and the matches within it come from a bitmap of the
-        text index and the date index. The first window is sized from the planner's estimate
-        of the matches' share (at most search.FIRST_WINDOW rows, as phrase estimates run
-        low); each next one, older and not overlapping, from the share seen so far. So the
-        rows read stay near CANDIDATES / share, whatever the number of matches."""
-        total = max(search.estimate_rows(base), 1)
-        share = min(1.0, estimate / total)
+        text index and the date index. The first window is sized from `share`, the planner's
+        estimate of the matches' share of `base` (at most search.FIRST_WINDOW rows, as phrase
+        estimates run low); each next one, older and not overlapping, from the share seen so
+        far. So the rows read stay near CANDIDATES / share, whatever the number of matches."""
         if walk:
-            ids = self._bitmap_ids(self.order_by(*by_date), search.CANDIDATES + 1, plan="walk")
+            ids = self._search_ids(self.order_by(*by_date), search.CANDIDATES + 1, plan="walk")
             return ids[: search.CANDIDATES], len(ids) <= search.CANDIDATES
         dated = base.order_by(F("published_at").desc() if newest_first else "published_at")
         chosen = self.order_by(*by_date)
@@ -571,9 +570,9 @@ class SearchQuerySetMixin:
         order; with `loose` (the same search without its phrases), by testing the phrases on
         the loose matches only, in slices of search.PHRASE_SLICE."""
         if loose is None:
-            return self._bitmap_ids(chosen.filter(**conditions), limit)
+            return self._search_ids(chosen.filter(**conditions), limit)
         ids = []
-        candidates = self._bitmap_ids(loose.filter(**conditions), None)
+        candidates = self._search_ids(loose.filter(**conditions), None)
         for start in range(0, len(candidates), search.PHRASE_SLICE):
             part = IdArray(candidates[start : start + search.PHRASE_SLICE])
             ids += chosen.filter(pk__any=part).values_list("pk", flat=True)
@@ -609,7 +608,7 @@ class SearchQuerySetMixin:
         # search_info.mode says so.
         # (Whether any article has every word: through the index bitmaps, since a plan that
         # walks rows and tests each vector would read them all to prove that none matches.)
-        if len(info.parsed.positive_items) > 1 and not self._bitmap_ids(results.order_by(), 1):
+        if len(info.parsed.positive_items) > 1 and not self._search_ids(results.order_by(), 1):
             info.tsquery = search.to_tsquery(info.parsed, any_word=True)
             info.mode = "any"
             results = annotated.filter(search.matches(info.tsquery, field))

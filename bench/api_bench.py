@@ -49,6 +49,19 @@ STOCK_FACETS = (
 )
 
 
+STOCK_INDEX = "CREATE INDEX article_stock_search ON archive_article USING gin (stock_vector)"
+
+
+def has_stock_column(db):
+    """Whether the article table has the baseline's stock 'arabic' column yet."""
+    return bool(
+        db.execute(
+            "SELECT 1 FROM information_schema.columns WHERE table_name = 'archive_article'"
+            " AND column_name = 'stock_vector'"
+        ).fetchone()
+    )
+
+
 def connect(url):
     return psycopg.connect(url.replace("postgres://", "postgresql://", 1), autocommit=True)
 
@@ -72,11 +85,7 @@ def prepare(url):
                     " ON CONFLICT DO NOTHING",
                     [row[0], alias],
                 )
-        has_stock = db.execute(
-            "SELECT 1 FROM information_schema.columns WHERE table_name = 'archive_article'"
-            " AND column_name = 'stock_vector'"
-        ).fetchone()
-        if not has_stock:
+        if not has_stock_column(db):
             print("adding the stock 'arabic' column for the baseline ...", flush=True)
             db.execute(
                 "ALTER TABLE archive_article ADD COLUMN stock_vector tsvector GENERATED ALWAYS AS"
@@ -84,9 +93,7 @@ def prepare(url):
                 " setweight(to_tsvector('arabic', lead), 'B') ||"
                 " setweight(to_tsvector('arabic', body), 'C')) STORED"
             )
-            db.execute(
-                "CREATE INDEX article_stock_search ON archive_article USING gin (stock_vector)"
-            )
+            db.execute(STOCK_INDEX)
         db.execute("VACUUM ANALYZE archive_article")
         print("refreshing the vocabulary ...", flush=True)
         db.execute("REFRESH MATERIALIZED VIEW archive_search_vocabulary")

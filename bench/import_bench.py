@@ -23,7 +23,7 @@ import time
 from pathlib import Path
 
 import psutil
-import psycopg
+from api_bench import STOCK_INDEX, connect, has_stock_column
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 RESULTS = Path(__file__).resolve().parent / "results"
@@ -126,14 +126,8 @@ def main():
 # has its stock column (bench/api_bench.py adds it).
 TEXT_INDEXES = {
     "article_search": "CREATE INDEX article_search ON archive_article USING gin (search_vector)",
-    "article_stock_search": (
-        "CREATE INDEX article_stock_search ON archive_article USING gin (stock_vector)"
-    ),
+    "article_stock_search": STOCK_INDEX,
 }
-
-
-def connect(url):
-    return psycopg.connect(url.replace("postgres://", "postgresql://", 1), autocommit=True)
 
 
 def drop_text_indexes(url):
@@ -147,10 +141,7 @@ def build_text_indexes(url):
     seconds = {}
     with connect(url) as db:
         db.execute("SET maintenance_work_mem = '1GB'")
-        has_stock = db.execute(
-            "SELECT 1 FROM information_schema.columns WHERE table_name = 'archive_article'"
-            " AND column_name = 'stock_vector'"
-        ).fetchone()
+        has_stock = has_stock_column(db)
         for name, sql in TEXT_INDEXES.items():
             if name == "article_stock_search" and not has_stock:
                 continue

@@ -177,7 +177,7 @@ def test_an_empty_result_suggests_a_spelling(client):
 
 def test_results_page_makes_a_bounded_number_of_queries(client, django_assert_max_num_queries):
     # 16: the search's own queries, the page's, and the two statements that set and restore
-    # the planner's settings around the search's index-only query (Article._bitmap_ids).
+    # the planner's settings around the search's index-only query (ArticleQuerySet._search_ids).
     with django_assert_max_num_queries(16):
         page(client, "/", {"q": "روسيا", "tag": "north-korea"})
     with django_assert_max_num_queries(10):
