@@ -39,6 +39,10 @@ at the word's position; a query word matches a document word when their stems me
 
 The document vector holds, at each position, '=' + the exact form (so that exact forms can
 rank above stem-only matches), the stem and the alt; title, lead and body carry weights A, B, C.
+Each pair of adjacent words (no stop word between) is also indexed, at the first word's
+position, as one lexeme per reading of the pair (stem + '_' + stem): a phrase of two words is
+then one exact lookup in the text index, where the phrase operator (<1>) would make PostgreSQL
+read and recheck the vector of every article that has both words.
 """
 
 import html
@@ -90,6 +94,7 @@ SUFFIXES = ["ها", "يه", "ات", "ون", "ين", "ان", "ه", "ا", "ي"]
 MIN_STEM = 3
 
 EXACT_MARK = "="
+PAIR_MARK = "_"  # joins the stems of two adjacent words into one lexeme (never in a word)
 WEIGHTS = {"title": "A", "lead": "B", "body": "C"}
 
 
@@ -263,14 +268,29 @@ LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE AS $fn$
       AND alts.rest = substr(words.exact, 2)
 $fn$;
 
--- A weighted tsvector: at each word's position its exact form (marked {EXACT_MARK}), stem and alt.
+-- A weighted tsvector: at each word's position its exact form (marked {EXACT_MARK}), stem and alt,
+-- and, when the next word is the very next one (no stop word between), each reading of the
+-- pair as one lexeme (stem{PAIR_MARK}stem): a two-word phrase is one entry of the text index.
 CREATE OR REPLACE FUNCTION archive_tsvector(t text, weight "char") RETURNS tsvector
 LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $fn$
   SELECT setweight(coalesce(string_agg(
       format('''{EXACT_MARK}%s'':%s ''%s'':%s', exact, pos, stem, pos)
-        || CASE WHEN alt IS NOT NULL THEN format(' ''%s'':%s', alt, pos) ELSE '' END,
+        || CASE WHEN alt IS NOT NULL THEN format(' ''%s'':%s', alt, pos) ELSE '' END
+        || CASE WHEN next_pos = pos + 1 THEN
+             format(' ''%s{PAIR_MARK}%s'':%s', stem, next_stem, pos)
+             || CASE WHEN alt IS NOT NULL
+                  THEN format(' ''%s{PAIR_MARK}%s'':%s', alt, next_stem, pos) ELSE '' END
+             || CASE WHEN next_alt IS NOT NULL
+                  THEN format(' ''%s{PAIR_MARK}%s'':%s', stem, next_alt, pos) ELSE '' END
+             || CASE WHEN alt IS NOT NULL AND next_alt IS NOT NULL
+                  THEN format(' ''%s{PAIR_MARK}%s'':%s', alt, next_alt, pos) ELSE '' END
+           ELSE '' END,
       ' ')::tsvector, ''::tsvector), weight)
-  FROM @schema@.archive_terms(coalesce(t, ''))
+  FROM (
+    SELECT pos, exact, stem, alt, lead(pos) OVER w AS next_pos,
+      lead(stem) OVER w AS next_stem, lead(alt) OVER w AS next_alt
+    FROM @schema@.archive_terms(coalesce(t, '')) WINDOW w AS (ORDER BY pos)
+  ) AS terms
 $fn$;
 
 CREATE OR REPLACE FUNCTION archive_article_vector(title text, lead text, body text)
@@ -498,13 +518,28 @@ def _term_query(term):
     return _lexeme(term.stem)
 
 
+def _pair_query(first, second):
+    """Two adjacent words as the index keeps them: one lexeme for each reading of the pair."""
+    pairs = [_lexeme(a + PAIR_MARK + b) for a in first.stems for b in second.stems]
+    return pairs[0] if len(pairs) == 1 else "(" + " | ".join(pairs) + ")"
+
+
 def _terms_query(terms):
     """A phrase: each word at its distance from the previous one (a stop word between two
-    words leaves a gap, as in the index)."""
+    words leaves a gap, as in the index). Its adjacent pairs are indexed as lexemes: two
+    adjacent words are one pair lexeme, exact; a longer phrase is its pairs (which the text
+    index answers) and the phrase itself (which PostgreSQL rechecks in each vector)."""
     query = _term_query(terms[0])
+    pairs = []
     for previous, term in itertools.pairwise(terms):
         distance = term.pos - previous.pos
         query += f" <{distance}> " + _term_query(term)
+        if distance == 1:
+            pairs.append(_pair_query(previous, term))
+    if len(terms) == 2 and pairs:
+        return pairs[0]
+    if pairs:
+        return " & ".join([*pairs, f"({query})"])
     return query
 
 
