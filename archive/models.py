@@ -14,17 +14,14 @@ from django.contrib.postgres.search import SearchVectorField
 from django.core.exceptions import ValidationError
 from django.db import DatabaseError, connections, models
 from django.db.models import (
-    Case,
     Count,
     Exists,
     F,
-    FloatField,
     Func,
     OuterRef,
     Q,
     Subquery,
     Value,
-    When,
     Window,
 )
 from django.db.models.functions import MD5, Cast, Coalesce, Concat, Lower
@@ -368,11 +365,14 @@ class SearchQuerySetMixin:
     search_info = None
     estimated_count = None  # set when the rows were bounded: the estimate of all of them
     settled_count = None  # set by bounded() on its result only, never on clones
+    settled_ids = None  # likewise: the settled ids in the order shown
+    settled_ranks = None  # {id: rank} of a search sorted by relevance; kept by clones
 
     def _clone(self):
         clone = super()._clone()
         clone.search_info = self.search_info
         clone.estimated_count = self.estimated_count
+        clone.settled_ranks = self.settled_ranks
         return clone
 
     def bounded(self, base, sort="relevance"):
@@ -414,7 +414,7 @@ class SearchQuerySetMixin:
             elif phrase and guess < search.LARGE // 4:
                 # A phrase makes each match a read of its vector (the text index has no
                 # positions): all at once only when they are surely few.
-                ids = self._search_ids(self.order_by(), search.LARGE + 1)
+                ids = self._search_ids(self.order_by(*by_date), search.LARGE + 1)
             if ids is None or (phrase and len(ids) > search.LARGE):
                 guess = max(guess, len(ids or ()), 1)
                 newest, complete = self._newest_matches(
@@ -425,38 +425,89 @@ class SearchQuerySetMixin:
                 else:
                     estimate = max(guess, len(ids or ()), len(newest))
                     ids = newest[: search.CANDIDATES]
-        # A fresh query on those ids: the text condition and the filters are already in the
-        # choice, and evaluating them again would read every chosen row's vector again.
-        result = self.model._default_manager.filter(pk__any=IdArray(ids))
-        annotations, order = dict(self.query.annotations), list(self.query.order_by)
-        quick = getattr(self.search_info, "quick_rank", None)
-        if quick is not None and len(ids) > search.RERANK:
-            # Ranking reads each row's vector; for many rows, the small title-and-lead
-            # vector ranks them all and the whole text re-ranks the RERANK best of those
-            # (a newest-first or oldest-first sort needs no full ranking at all).
-            top = IdArray([])
-            if sort == "relevance":
-                top = IdArray(
-                    result.annotate(quick=quick)
-                    .order_by("-quick", *by_date)
-                    .values_list("pk", flat=True)[: search.RERANK]
-                )
-                annotations["reranked"] = Case(
-                    When(pk__any=top, then=Value(True)), default=Value(False)
-                )
-                order = [F("reranked").desc(), *order]
-            annotations["rank"] = Case(
-                When(pk__any=top, then=annotations["rank"]),
-                default=quick,
-                output_field=FloatField(),
-            )
-        result = result.annotate(**annotations).order_by(*order)
-        result.query.select_related = self.query.select_related
-        result._prefetch_related_lookups = self._prefetch_related_lookups
-        result.search_info = self.search_info
+        result = self._settled(ids, sort, by_date)
         result.estimated_count = estimate
         result.settled_count = len(ids)
         return result
+
+    def _settled(self, ids, sort, by_date):
+        """A query for the settled ids. Ranks are computed once each, never again for a page.
+        Sorted by relevance, up to search.RERANK ids are ranked by the whole vector within
+        the page's own query (one query); above, the small title-and-lead vector ranks them
+        all, the whole vector re-ranks the RERANK best of those, and pages are slices of the
+        ids in that order. Sorted by date, the ids are in their order already, and the rank
+        shown is computed for a page's rows only."""
+        info = self.search_info
+        quick = getattr(info, "quick_rank", None)
+        ranks = None
+        if sort == "relevance" and info is not None:
+            if quick is None or len(ids) <= search.RERANK:
+                result = self.model._default_manager.filter(pk__any=IdArray(ids))
+                result = result.annotate(**self.query.annotations).order_by(*self.query.order_by)
+                return self._with_search(result, ranks)
+            settled = self.model._default_manager.filter(pk__any=IdArray(ids))
+            quick_order = list(
+                settled.annotate(quick=quick)
+                .order_by("-quick", *by_date)
+                .values_list("pk", "quick")
+            )
+            top = IdArray(pk for pk, _ in quick_order[: search.RERANK])
+            ranked = list(
+                settled.filter(pk__any=top)
+                .annotate(**self.query.annotations)
+                .order_by("-rank", *by_date)
+                .values_list("pk", "rank")
+            )
+            ordered = ranked + quick_order[search.RERANK :]
+            ids, ranks = [pk for pk, _ in ordered], dict(ordered)
+        shown = self.query.annotations if info is not None and ranks is None else {}
+        result = self._settled_rows(ids, shown, ranks)
+        result.settled_ids = ids
+        return result
+
+    def _with_search(self, rows, ranks):
+        """`rows` with this search's related rows, prefetches, information and `ranks`."""
+        rows.query.select_related = self.query.select_related
+        rows._prefetch_related_lookups = self._prefetch_related_lookups
+        rows.search_info = self.search_info
+        rows.estimated_count = self.estimated_count
+        rows.settled_ranks = ranks
+        return rows
+
+    def _settled_rows(self, ids, annotations, ranks):
+        """A query for exactly the rows `ids`, in that order (their position in the list),
+        with `annotations`, this search's related rows and prefetches, and `ranks`."""
+        rows = self.model._default_manager.filter(pk__any=IdArray(ids)).order_by(
+            Func(
+                Value(IdArray(ids)),
+                F("pk"),
+                template="array_position(%(expressions)s)",
+                arg_joiner="::bigint[], ",
+                output_field=models.IntegerField(),
+            )
+        )
+        if annotations:
+            rows = rows.annotate(**annotations)
+        return self._with_search(rows, ranks)
+
+    def __getitem__(self, k):
+        # A page of settled rows (see bounded) is a query for that page's ids alone, in
+        # their settled order: no OFFSET, nothing ranked again. (Anything else, including
+        # the negative indexes Django refuses, as Django does it.)
+        ends = [k] if isinstance(k, int) else [k.start, k.stop] if isinstance(k, slice) else [-1]
+        if (
+            self.settled_ids is None
+            or self._result_cache is not None
+            or min((end for end in ends if end is not None), default=0) < 0
+        ):
+            return super().__getitem__(k)
+        annotations, ranks = self.query.annotations, self.settled_ranks
+        if isinstance(k, slice):
+            return self._settled_rows(self.settled_ids[k], annotations, ranks)
+        page = list(self._settled_rows(self.settled_ids[k : k + 1], annotations, ranks))
+        if not page:
+            raise IndexError("index out of range")
+        return page[0]
 
     def count(self):
         # Settled rows (see bounded) are counted already: no query. A clone — filtered,
@@ -585,9 +636,12 @@ class SearchQuerySetMixin:
         if self.search_info is None or self.search_info.mode == "none":
             return
         patterns = self.search_info.patterns
+        ranks = self.settled_ranks or {}
         for obj in self._result_cache:
             if isinstance(obj, models.Model) and not hasattr(obj, "snippet"):
                 obj.snippet = obj.make_snippet(patterns)
+                if obj.pk in ranks:
+                    obj.rank = ranks[obj.pk]
 
     def _searched(self, queryset, info):
         queryset.search_info = info

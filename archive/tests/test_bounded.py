@@ -177,14 +177,53 @@ def test_a_date_range_is_whole_days_in_the_site_time_zone(make_article, client, 
     assert [r["title"] for r in far.json()["results"]] == ["بعد منتصف الليل"]
 
 
+def test_pages_of_many_results_are_slices_of_their_settled_order(make_article, monkeypatch):
+    """Above RERANK results, ranks are computed once when the ids are settled: a page is
+    its ids' rows in that order, with their rank, and no ranking query of its own."""
+    from django.core.paginator import Paginator
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    monkeypatch.setattr(search, "RERANK", 3)
+    day = dt.datetime(2020, 1, 1, tzinfo=dt.UTC)
+    for n in range(1, 9):
+        title = "البرتقال" if n % 2 else f"خبر {n}"
+        make_article(title, body="عن البرتقال " * n, published_at=day + dt.timedelta(days=n))
+    results = Article.objects.published().search("البرتقال")
+    everything = [(a.pk, a.rank) for a in results]
+    assert len(everything) == 8 and all(rank is not None for _, rank in everything)
+    top = [rank for _, rank in everything[:3]]
+    assert top == sorted(top, reverse=True)
+    pages = Paginator(results, 3)
+    seen = []
+    for number in pages.page_range:
+        with CaptureQueriesContext(connection) as queries:
+            rows = list(pages.page(number).object_list)
+        assert not any("ts_rank" in q["sql"] for q in queries.captured_queries)
+        seen += [(a.pk, a.rank) for a in rows]
+    assert seen == everything
+    assert results[0].pk == everything[0][0] and results[7].pk == everything[7][0]
+    with pytest.raises(IndexError):
+        results[8]
+    # Sorted by date, the page's rows get their rank computed for them alone.
+    newest = Article.objects.published().search("البرتقال", sort="newest")
+    page = list(Paginator(newest, 3).page(2).object_list)
+    assert [a.published_at.day for a in page] == [6, 5, 4]
+    assert all(a.rank is not None for a in page)
+
+
 @pytest.fixture
 def phrases(make_article, monkeypatch):
-    """30 articles a day apart: every third has the phrase «البرتقال الأحمر», the others
-    both words apart (or neither). The newest four with the phrase: days 29, 26, 23, 20."""
+    """30 articles a day apart: every third has the phrase «البرتقال الأحمر اللذيذ», the
+    others its two pairs apart (or none of its words). The newest four with the phrase: days
+    29, 26, 23, 20. (A phrase of three words: its pairs come from the index, the phrase
+    itself is tested in each vector.)"""
     monkeypatch.setattr(search, "LARGE", 5)
     monkeypatch.setattr(search, "CANDIDATES", 4)
     for n in range(30):
-        body = {2: "عن البرتقال الأحمر", 1: "الأحمر لون و البرتقال فاكهة"}.get(n % 3, "الليمون")
+        body = {2: "عن البرتقال الأحمر اللذيذ", 1: "البرتقال الأحمر ثم الأحمر اللذيذ"}.get(
+            n % 3, "الليمون"
+        )
         make_article(
             f"خبر {n}",
             body=body,
@@ -203,7 +242,7 @@ def test_a_phrase_is_tested_on_the_words_matches_newest_first(
     monkeypatch.setattr(search, "PHRASE_SLICE", slice_size)
     monkeypatch.setattr(search, "FIRST_WINDOW", first_window)
     planner_says(monkeypatch, 5_000)
-    results = Article.objects.published().search('"البرتقال الأحمر"', sort="newest")
+    results = Article.objects.published().search('"البرتقال الأحمر اللذيذ"', sort="newest")
     assert [a.title for a in results] == phrases
     assert results.estimated_count is not None
     loose = Article.objects.published().search("البرتقال الأحمر", sort="newest")
@@ -215,7 +254,7 @@ def test_a_phrase_with_few_matches_after_all_is_exact(phrases, monkeypatch):
     monkeypatch.setattr(search, "LARGE", 20)
     monkeypatch.setattr(search, "PHRASE_SLICE", 3)
     planner_says(monkeypatch, 5_000)
-    results = Article.objects.published().search('"البرتقال الأحمر"')
+    results = Article.objects.published().search('"البرتقال الأحمر اللذيذ"')
     assert results.estimated_count is None and results.count() == 10
 
 
