@@ -365,7 +365,8 @@ class SearchQuerySetMixin:
     search_info = None
     estimated_count = None  # set when the rows were bounded: the estimate of all of them
     settled_count = None  # set by bounded() on its result only, never on clones
-    settled_ids = None  # likewise: the settled ids in the order shown
+    settled_ids = None  # likewise: the settled ids in the order shown (when pages slice them)
+    bounded_ids = None  # likewise: the settled ids, for the facets
     settled_ranks = None  # {id: rank} of a search sorted by relevance; kept by clones
 
     def _clone(self):
@@ -428,6 +429,7 @@ class SearchQuerySetMixin:
         result = self._settled(ids, sort, by_date)
         result.estimated_count = estimate
         result.settled_count = len(ids)
+        result.bounded_ids = ids
         return result
 
     def _settled(self, ids, sort, by_date):

@@ -10,6 +10,7 @@ import xml.etree.ElementTree as ET
 import pytest
 from django.conf import settings
 from django.contrib.auth.models import User
+from django.db.models import Count, F
 from django.urls import reverse
 
 from archive.models import Article, Claim
@@ -114,6 +115,38 @@ def test_facets_count_within_the_results(client):
     assert next(i for i in chosen if i["value"] == "kursk")["selected"] is True
 
 
+@pytest.mark.parametrize("language", ["ar", "en"])
+@pytest.mark.parametrize("params", [{}, {"q": "كوريا"}, {"q": "روسيا", "sort": "newest"}])
+def test_the_facets_query_counts_what_the_orm_counts(params, language):
+    """A search's facets come from one query over its settled ids; they are the counts, the
+    order (most common, then name), the limit and the names of the ORM's three queries."""
+    from django.http import QueryDict
+    from django.utils import translation
+
+    from archive.filters import ArticleFilter, named_counts, verdict_counts
+    from archive.models import ClaimAppearance, Source, Tag
+    from archive.views import public_articles
+
+    data = QueryDict(mutable=True)
+    data.update(params)
+    with translation.override(language):
+        filterset = ArticleFilter(data, queryset=public_articles())
+        assert filterset.qs.bounded_ids  # the one-query path is the one taken
+        ids = Article.objects.filter(pk__in=filterset.qs.bounded_ids).values("pk")
+        for limit in (2, 15):
+            verdicts = (
+                ClaimAppearance.objects.filter(article__in=ids)
+                .values(verdict=F("claim__verdict"))
+                .annotate(count=Count("article", distinct=True))
+            )
+            assert filterset.facets(limit) == {
+                "source": named_counts(Source, "articles", ids, "name", limit),
+                "tag": named_counts(Tag, "articles", ids, "name_ar", limit),
+                "verdict": verdict_counts(verdicts),
+            }
+        assert filterset.facets()["verdict"]  # the seed's claims are counted
+
+
 def test_facet_links_keep_the_other_filters(client):
     facets = page(client, "/", {"q": "كورسك", "sort": "newest"}).context["facets"]
     url = facets["source"][0]["url"]
@@ -176,11 +209,12 @@ def test_an_empty_result_suggests_a_spelling(client):
 
 
 def test_results_page_makes_a_bounded_number_of_queries(client, django_assert_max_num_queries):
-    # 16: the search's own queries, the page's, and the two statements that set and restore
-    # the planner's settings around the search's index-only query (ArticleQuerySet._search_ids).
-    with django_assert_max_num_queries(16):
+    # 14: the search's own queries, the page's, one for the facets, and the two statements
+    # that set and restore the planner's settings around the search's index-only query
+    # (ArticleQuerySet._search_ids).
+    with django_assert_max_num_queries(14):
         page(client, "/", {"q": "روسيا", "tag": "north-korea"})
-    with django_assert_max_num_queries(10):
+    with django_assert_max_num_queries(7):
         page(client, "/")
 
 
