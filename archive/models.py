@@ -649,7 +649,12 @@ class SearchQuerySetMixin:
         queryset.search_info = info
         return queryset
 
-    def _search_with_fallback(self, query, vector, sort, default_order, rank_field=None):
+    def _search_with_fallback(
+        self, query, vector, sort, default_order, rank_field=None, any_word=None
+    ):
+        """The rows matching `query`, ranked. Every word must match; when no row has them
+        all, any word may (ranked) and search_info.mode says so. `any_word`: None, that is
+        checked here; False, every word (the caller checks); True, any word at once."""
         parsed = search.expand_aliases(search.parse_query(query))
         info = search.SearchInfo(search.prune_alternatives(parsed))
         if info.parsed.is_empty:
@@ -660,11 +665,12 @@ class SearchQuerySetMixin:
         info.tsquery = search.to_tsquery(info.parsed)
         results = annotated.filter(search.matches(info.tsquery, field))
         order = []
-        # Every word must match; when that finds nothing, any word may (ranked) and
-        # search_info.mode says so.
-        # (Whether any article has every word: through the index bitmaps, since a plan that
-        # walks rows and tests each vector would read them all to prove that none matches.)
-        if len(info.parsed.positive_items) > 1 and not self._search_ids(results.order_by(), 1):
+        several = len(info.parsed.positive_items) > 1
+        if any_word is None:
+            # Whether any row has every word: through the index bitmaps, since a plan that
+            # walks rows and tests each vector would read them all to prove that none does.
+            any_word = several and not self._search_ids(results.order_by(), 1)
+        if any_word and several:
             info.tsquery = search.to_tsquery(info.parsed, any_word=True)
             info.mode = "any"
             results = annotated.filter(search.matches(info.tsquery, field))
@@ -716,12 +722,16 @@ class ArticleQuerySet(SearchQuerySetMixin, models.QuerySet):
         with `rank` and, once fetched, `snippet`. Sorted by relevance unless `sort` is
         "newest" or "oldest"; empty for a query with nothing to search for. A query that
         matches very many articles ranks the newest search.CANDIDATES of them (`bounded`)."""
-        results = self._search_with_fallback(
-            query, None, sort, ["-published_at", "-id"], rank_field="rank_vector"
-        )
+        arguments = (query, None, sort, ["-published_at", "-id"], "rank_vector")
+        results = self._search_with_fallback(*arguments, any_word=False)
         if results.search_info.mode == "none":
             return results
-        return results.bounded(self, sort)
+        settled = results.bounded(self, sort)
+        if not settled.settled_count and len(results.search_info.parsed.positive_items) > 1:
+            # No article has every word (found by the bounded search itself, no query of
+            # its own): any word may.
+            settled = self._search_with_fallback(*arguments, any_word=True).bounded(self, sort)
+        return settled
 
     def listing(self, sort="newest"):
         """The articles by date, newest first (or oldest), bounded like a search."""
