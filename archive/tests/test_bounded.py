@@ -289,3 +289,29 @@ def test_more_matches_than_the_planner_said_are_counted_exactly(sparse, monkeypa
     results = Article.objects.published().search("البرتقال", sort="newest")
     assert [a.title for a in results] == sparse
     assert results.estimated_count == 10
+
+
+def test_the_rank_vector_is_stored_uncompressed(make_article):
+    """Ranking reads rank_vector for up to 1,000 articles a search: it is kept uncompressed
+    (migration 0012), so that no value is decompressed to be ranked."""
+    from django.db import connection
+
+    article = make_article("البرتقال", lead="الليمون الأخضر " * 300)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT attstorage FROM pg_attribute WHERE attrelid = 'archive_article'::regclass"
+            " AND attname = 'rank_vector'"
+        )
+        assert cursor.fetchone()[0] == "e"
+        # A vector that pglz would shrink (the same words over and over) is stored whole.
+        cursor.execute(
+            "SELECT pg_column_size(rank_vector), length(rank_vector::text) FROM archive_article"
+            " WHERE id = %s",
+            [article.pk],
+        )
+        stored, _ = cursor.fetchone()
+        cursor.execute(
+            "SELECT pg_column_size(rank_vector::text::tsvector) FROM archive_article WHERE id = %s",
+            [article.pk],
+        )
+        assert stored >= cursor.fetchone()[0] - 8  # its header may be shorter; pglz: 40%
