@@ -402,8 +402,10 @@ class SearchQuerySetMixin:
             phrase = search.has_phrase(info)
             ids = None
             base_rows = max(search.estimate_rows(base), 1)
-            walk = self._walk_is_cheaper(min(1.0, guess / base_rows))
-            if not phrase and not walk and guess < search.ONE_QUERY_BELOW:
+            share = min(1.0, guess / base_rows)
+            walk = self._walk_is_cheaper(share)
+            few = guess <= search.LARGE or share < search.ONE_QUERY_SHARE
+            if not phrase and not walk and guess < search.ONE_QUERY_BELOW and few:
                 # All the matches through the text index (no vector read): the newest, and
                 # their number, in one query. Up to LARGE, they are all of them.
                 counted = self.order_by(*by_date).annotate(total=Window(Count("pk")))

@@ -291,6 +291,23 @@ def test_more_matches_than_the_planner_said_are_counted_exactly(sparse, monkeypa
     assert results.estimated_count == 10
 
 
+@pytest.mark.parametrize(("share", "counted"), [(0.5, True), (0.1, False)])
+def test_a_word_in_a_large_share_is_not_counted_exactly(sparse, monkeypatch, share, counted):
+    """More than LARGE matches in ONE_QUERY_SHARE of the rows or more: the windows find the
+    newest, and the total is the estimate; below that share, one query counts them all."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    monkeypatch.setattr(search, "ONE_QUERY_BELOW", 1_000)
+    monkeypatch.setattr(search, "ONE_QUERY_SHARE", share)
+    planner_says(monkeypatch, 9)  # of 30 rows: 30%
+    with CaptureQueriesContext(connection) as queries:
+        results = Article.objects.published().search("البرتقال", sort="newest")
+        assert [a.title for a in results] == sparse
+    assert any("OVER ()" in q["sql"] for q in queries.captured_queries) is counted
+    assert results.estimated_count == (10 if counted else 9)
+
+
 def test_the_rank_vector_is_stored_uncompressed(make_article):
     """Ranking reads rank_vector for up to 1,000 articles a search: it is kept uncompressed
     (migration 0012), so that no value is decompressed to be ranked."""
