@@ -9,7 +9,13 @@ from pathlib import Path
 HERE = Path(__file__).resolve().parent
 RESULTS = HERE / "results"
 TARGETS = {"31.5k": 50, "1M": 150}
-BEFORE = ["before-first-31.5k", "before-31.5k", "before-423k"]  # earlier versions' runs
+BEFORE = [
+    "before-first-31.5k",
+    "before-31.5k",
+    "before-423k",
+    "before-v2-31.5k",
+    "before-v2-1M",
+]  # earlier versions' runs
 CITATION = (
     "A. Chouigui, O. Ben Khiroun, B. Elayeb, “An Arabic Multi-source News Corpus: "
     "Experimenting on Single-document Extractive Summarization”, Arabian Journal for Science "
