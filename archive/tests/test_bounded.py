@@ -332,3 +332,16 @@ def test_the_rank_vector_is_stored_uncompressed(make_article):
             [article.pk],
         )
         assert stored >= cursor.fetchone()[0] - 8  # its header may be shorter; pglz: 40%
+
+
+def test_the_planner_keeps_ten_thousand_common_terms():
+    """Terms outside the planner's list of common terms are estimated at a fixed 0.5% of the
+    articles; the search chooses its way by the estimate (migration 0013)."""
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT attstattarget FROM pg_attribute WHERE attrelid = 'archive_article'::regclass"
+            " AND attname = 'search_vector'"
+        )
+        assert cursor.fetchone()[0] == 1000  # ten elements kept per unit of target
