@@ -364,9 +364,8 @@ class SearchQuerySetMixin:
 
     search_info = None
     estimated_count = None  # set when the rows were bounded: the estimate of all of them
-    settled_count = None  # set by bounded() on its result only, never on clones
-    settled_ids = None  # likewise: the settled ids in the order shown (when pages slice them)
-    bounded_ids = None  # likewise: the settled ids, for the facets
+    bounded_ids = None  # set by bounded() on its result only, never on clones: the ids
+    settled_ids = None  # likewise: the same ids in the order shown (when pages slice them)
     settled_ranks = None  # {id: rank} of a search sorted by relevance; kept by clones
 
     def _clone(self):
@@ -430,7 +429,6 @@ class SearchQuerySetMixin:
                     ids = newest[: search.CANDIDATES]
         result = self._settled(ids, sort, by_date)
         result.estimated_count = estimate
-        result.settled_count = len(ids)
         result.bounded_ids = ids
         return result
 
@@ -516,8 +514,8 @@ class SearchQuerySetMixin:
     def count(self):
         # Settled rows (see bounded) are counted already: no query. A clone — filtered,
         # sliced — counts itself.
-        if self.settled_count is not None:
-            return self.settled_count
+        if self.bounded_ids is not None:
+            return len(self.bounded_ids)
         return super().count()
 
     # How a text search's ids are found: "bitmap", through bitmaps of the indexes only (with
@@ -729,7 +727,7 @@ class ArticleQuerySet(SearchQuerySetMixin, models.QuerySet):
         if results.search_info.mode == "none":
             return results
         settled = results.bounded(self, sort)
-        if not settled.settled_count and len(results.search_info.parsed.positive_items) > 1:
+        if not settled.bounded_ids and len(results.search_info.parsed.positive_items) > 1:
             # No article has every word (found by the bounded search itself, no query of
             # its own): any word may.
             settled = self._search_with_fallback(*arguments, any_word=True).bounded(self, sort)
