@@ -592,9 +592,7 @@ class SearchQuerySetMixin:
         # a slice at a time, until enough match: the index alone would recheck every one.
         loose = None
         if search.has_phrase(self.search_info):
-            loose = base.filter(
-                search.matches(search.without_phrases(self.search_info.tsquery))
-            ).order_by(*by_date)
+            loose = base.filter(self.search_info.match(loose=True)).order_by(*by_date)
         found, walked, previous_edge = [], 0, None
         # Generous: a window too small costs a second reading of the text index, a window
         # too large only some more rows of the date index.
@@ -650,11 +648,19 @@ class SearchQuerySetMixin:
         return queryset
 
     def _search_with_fallback(
-        self, query, vector, sort, default_order, rank_field=None, any_word=None
+        self,
+        query,
+        vector,
+        sort,
+        default_order,
+        rank_field=None,
+        any_word=None,
+        pair_field=None,
     ):
         """The rows matching `query`, ranked. Every word must match; when no row has them
         all, any word may (ranked) and search_info.mode says so. `any_word`: None, that is
-        checked here; False, every word (the caller checks); True, any word at once."""
+        checked here; False, every word (the caller checks); True, any word at once.
+        `pair_field`: the rows' column of word pairs, which answers two-word phrases."""
         parsed = search.expand_aliases(search.parse_query(query))
         info = search.SearchInfo(search.prune_alternatives(parsed))
         if info.parsed.is_empty:
@@ -662,8 +668,11 @@ class SearchQuerySetMixin:
             return self._searched(self.none(), info)
         annotated = self.annotate(search_document=vector) if vector is not None else self
         field = "search_document" if vector is not None else "search_vector"
+        info.columns = {search.WORDS: field}
+        if pair_field is not None:
+            info.columns[search.PAIRS] = pair_field
         info.tsquery = search.to_tsquery(info.parsed)
-        results = annotated.filter(search.matches(info.tsquery, field))
+        results = annotated.filter(info.match())
         order = []
         several = len(info.parsed.positive_items) > 1
         if any_word is None:
@@ -673,7 +682,7 @@ class SearchQuerySetMixin:
         if any_word and several:
             info.tsquery = search.to_tsquery(info.parsed, any_word=True)
             info.mode = "any"
-            results = annotated.filter(search.matches(info.tsquery, field))
+            results = annotated.filter(info.match())
         results = results.annotate(rank=search.rank(info, field))
         if rank_field is not None:
             info.quick_rank = search.rank(info, rank_field)
@@ -723,14 +732,16 @@ class ArticleQuerySet(SearchQuerySetMixin, models.QuerySet):
         "newest" or "oldest"; empty for a query with nothing to search for. A query that
         matches very many articles ranks the newest search.CANDIDATES of them (`bounded`)."""
         arguments = (query, None, sort, ["-published_at", "-id"], "rank_vector")
-        results = self._search_with_fallback(*arguments, any_word=False)
+        results = self._search_with_fallback(*arguments, any_word=False, pair_field="pair_vector")
         if results.search_info.mode == "none":
             return results
         settled = results.bounded(self, sort)
         if not settled.bounded_ids and len(results.search_info.parsed.positive_items) > 1:
             # No article has every word (found by the bounded search itself, no query of
             # its own): any word may.
-            settled = self._search_with_fallback(*arguments, any_word=True).bounded(self, sort)
+            settled = self._search_with_fallback(
+                *arguments, any_word=True, pair_field="pair_vector"
+            ).bounded(self, sort)
         return settled
 
     def listing(self, sort="newest"):
@@ -796,31 +807,18 @@ class Article(models.Model):
         verbose_name=_("last changed by"),
     )
 
-    search_vector = models.GeneratedField(
-        expression=Func(
-            "title",
-            "lead",
-            "body",
-            function="archive_article_vector",
-            output_field=SearchVectorField(),
-        ),
-        output_field=SearchVectorField(),
-        db_persist=True,
-    )
+    # The search columns, kept by PostgreSQL (the trigger archive_article_vectors, see
+    # archive/search.py), which analyses each text once for all three, and again only when a
+    # text changes; whatever Django writes to them is replaced.
+    search_vector = SearchVectorField(null=True, editable=False)
     # The title and the lead alone (weights A and B, as in search_vector): what ranking reads.
     # Small enough to stay in the row, where the full vector lives out of line (TOAST) and
     # costs a decompression for every ranked article.
-    rank_vector = models.GeneratedField(
-        expression=Func(
-            Func("title", Value("A"), function="archive_tsvector"),
-            Func("lead", Value("B"), function="archive_tsvector"),
-            template="(%(expressions)s)",
-            arg_joiner=" || ",
-            output_field=SearchVectorField(),
-        ),
-        output_field=SearchVectorField(),
-        db_persist=True,
-    )
+    rank_vector = SearchVectorField(null=True, editable=False)
+    # Each two adjacent words of title, lead or body as one lexeme (stem_stem), no positions:
+    # a two-word phrase is one lookup of its index, and search_vector stays as small as the
+    # words make it (for walks along the date index and for ranking, which read it).
+    pair_vector = SearchVectorField(null=True, editable=False)
 
     objects = ArticleManager()
 
@@ -832,6 +830,7 @@ class Article(models.Model):
             models.Index(fields=["status", "-published_at"], name="article_status_date"),
             models.Index(fields=["source", "-published_at"], name="article_source_date"),
             GinIndex(fields=["search_vector"], name="article_search"),
+            GinIndex(fields=["pair_vector"], name="article_pairs"),
         ]
         constraints = [
             models.UniqueConstraint(

@@ -39,12 +39,16 @@ at the word's position; a query word matches a document word when their stems me
 
 The document vector holds, at each position, '=' + the exact form (so that exact forms can
 rank above stem-only matches), the stem and the alt; title, lead and body carry weights A, B, C.
-Each pair of adjacent words (no stop word between) is also indexed, at the first word's
-position, as one lexeme per reading of the pair (stem + '_' + stem): a phrase of two words is
-then one exact lookup in the text index, where the phrase operator (<1>) would make PostgreSQL
-read and recheck the vector of every article that has both words.
+Each pair of adjacent words (no stop word between) of an article's title, lead or body is also
+indexed, in a column of its own (pair_vector, lexemes alone), as one lexeme per reading of the
+pair (stem + '_' + stem): a phrase of two words is then one exact lookup in that column's text
+index, where the phrase operator (<1>) would make PostgreSQL read and recheck the vector of every
+article that has both words. A search is then a condition over the two columns (`condition`);
+ranking reads the words alone (`to_tsquery`). A trigger computes an article's three columns
+(search_vector, rank_vector, pair_vector) from one analysis of each text.
 """
 
+import functools
 import html
 import itertools
 import operator
@@ -204,6 +208,13 @@ def render_sql():
     stop = "{" + ",".join(f'"{w}"' for w in NORMAL_STOP_WORDS) + "}"
     articles = "|".join(ARTICLES)
     suffix_steps = "s"
+    # The weighted tsvector of the rows of archive_terms (pos, exact, stem, alt).
+    vector_of_terms = (
+        "setweight(coalesce(string_agg(\n"
+        f"      format('''{EXACT_MARK}%s'':%s ''%s'':%s', exact, pos, stem, pos)\n"
+        "        || CASE WHEN alt IS NOT NULL THEN format(' ''%s'':%s', alt, pos) ELSE '' END,\n"
+        "      ' ')::tsvector, ''::tsvector), weight)"
+    )
     for suffix in SUFFIXES:
         suffix_steps = (
             f"regexp_replace({suffix_steps}, '(\\S{{{MIN_STEM},}}){suffix} ', '\\1 ', 'g')"
@@ -268,29 +279,76 @@ LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE AS $fn$
       AND alts.rest = substr(words.exact, 2)
 $fn$;
 
--- A weighted tsvector: at each word's position its exact form (marked {EXACT_MARK}), stem and alt,
--- and, when the next word is the very next one (no stop word between), each reading of the
--- pair as one lexeme (stem{PAIR_MARK}stem): a two-word phrase is one entry of the text index.
+-- A weighted tsvector: at each word's position its exact form (marked {EXACT_MARK}), stem and alt.
 CREATE OR REPLACE FUNCTION archive_tsvector(t text, weight "char") RETURNS tsvector
 LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $fn$
-  SELECT setweight(coalesce(string_agg(
-      format('''{EXACT_MARK}%s'':%s ''%s'':%s', exact, pos, stem, pos)
-        || CASE WHEN alt IS NOT NULL THEN format(' ''%s'':%s', alt, pos) ELSE '' END
-        || CASE WHEN next_pos = pos + 1 THEN
-             format(' ''%s{PAIR_MARK}%s'':%s', stem, next_stem, pos)
-             || CASE WHEN alt IS NOT NULL
-                  THEN format(' ''%s{PAIR_MARK}%s'':%s', alt, next_stem, pos) ELSE '' END
-             || CASE WHEN next_alt IS NOT NULL
-                  THEN format(' ''%s{PAIR_MARK}%s'':%s', stem, next_alt, pos) ELSE '' END
-             || CASE WHEN alt IS NOT NULL AND next_alt IS NOT NULL
-                  THEN format(' ''%s{PAIR_MARK}%s'':%s', alt, next_alt, pos) ELSE '' END
-           ELSE '' END,
-      ' ')::tsvector, ''::tsvector), weight)
-  FROM (
+  SELECT {vector_of_terms} FROM @schema@.archive_terms(coalesce(t, ''))
+$fn$;
+
+-- A text's vector (archive_tsvector's) and its pairs, from one analysis of the text: for each
+-- two adjacent words (no stop word between), each reading of the pair (stem{PAIR_MARK}stem, and
+-- with the alts).
+CREATE OR REPLACE FUNCTION archive_text_vectors(
+  t text, weight "char", OUT vector tsvector, OUT pairs text[]
+)
+LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $fn$
+  WITH terms AS MATERIALIZED (
     SELECT pos, exact, stem, alt, lead(pos) OVER w AS next_pos,
       lead(stem) OVER w AS next_stem, lead(alt) OVER w AS next_alt
     FROM @schema@.archive_terms(coalesce(t, '')) WINDOW w AS (ORDER BY pos)
-  ) AS terms
+  )
+  SELECT (SELECT {vector_of_terms} FROM terms),
+    ARRAY(
+      SELECT pair FROM terms, unnest(ARRAY[
+        stem || '{PAIR_MARK}' || next_stem, alt || '{PAIR_MARK}' || next_stem,
+        stem || '{PAIR_MARK}' || next_alt, alt || '{PAIR_MARK}' || next_alt
+      ]) AS pair
+      WHERE next_pos = pos + 1 AND pair IS NOT NULL
+    )
+$fn$;
+
+-- An article's pairs (title, lead and body apart: no pair spans two of them), as lexemes
+-- alone (no positions, no weights): all that a search for a pair asks of them.
+CREATE OR REPLACE FUNCTION archive_pair_vector(pairs text[]) RETURNS tsvector
+LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE AS $fn$
+  SELECT array_to_tsvector(pairs)
+$fn$;
+
+CREATE OR REPLACE FUNCTION archive_article_pairs(title text, lead text, body text)
+RETURNS tsvector
+LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $fn$
+  SELECT @schema@.archive_pair_vector(
+    (@schema@.archive_text_vectors(title, 'A')).pairs
+    || (@schema@.archive_text_vectors(lead, 'B')).pairs
+    || (@schema@.archive_text_vectors(body, 'C')).pairs)
+$fn$;
+
+-- An article's three search columns, kept by a trigger: each text is analysed once for all
+-- three (a generated column each would analyse it again), and only when one of the texts
+-- changed (a change of status or outlet leaves them as they are).
+CREATE OR REPLACE FUNCTION archive_article_vectors() RETURNS trigger
+LANGUAGE plpgsql AS $fn$
+DECLARE
+  title_v record;
+  lead_v record;
+  body_v record;
+BEGIN
+  IF TG_OP = 'UPDATE' AND OLD.search_vector IS NOT NULL
+      AND NEW.title IS NOT DISTINCT FROM OLD.title AND NEW.lead IS NOT DISTINCT FROM OLD.lead
+      AND NEW.body IS NOT DISTINCT FROM OLD.body THEN
+    NEW.search_vector := OLD.search_vector;
+    NEW.rank_vector := OLD.rank_vector;
+    NEW.pair_vector := OLD.pair_vector;
+    RETURN NEW;
+  END IF;
+  title_v := @schema@.archive_text_vectors(NEW.title, 'A');
+  lead_v := @schema@.archive_text_vectors(NEW.lead, 'B');
+  body_v := @schema@.archive_text_vectors(NEW.body, 'C');
+  NEW.rank_vector := title_v.vector || lead_v.vector;
+  NEW.search_vector := NEW.rank_vector || body_v.vector;
+  NEW.pair_vector := @schema@.archive_pair_vector(title_v.pairs || lead_v.pairs || body_v.pairs);
+  RETURN NEW;
+END
 $fn$;
 
 CREATE OR REPLACE FUNCTION archive_article_vector(title text, lead text, body text)
@@ -318,6 +376,10 @@ CREATE AGGREGATE archive_tsvector_agg(tsvector) (
 DROP_SQL = """
 DROP AGGREGATE IF EXISTS archive_tsvector_agg(tsvector);
 DROP FUNCTION IF EXISTS archive_search_key(text);
+DROP FUNCTION IF EXISTS archive_article_vectors();
+DROP FUNCTION IF EXISTS archive_article_pairs(text, text, text);
+DROP FUNCTION IF EXISTS archive_pair_vector(text[]);
+DROP FUNCTION IF EXISTS archive_text_vectors(text, "char");
 DROP FUNCTION IF EXISTS archive_article_vector(text, text, text);
 DROP FUNCTION IF EXISTS archive_tsvector(text, "char");
 DROP FUNCTION IF EXISTS archive_terms(text);
@@ -526,20 +588,10 @@ def _pair_query(first, second):
 
 def _terms_query(terms):
     """A phrase: each word at its distance from the previous one (a stop word between two
-    words leaves a gap, as in the index). Its adjacent pairs are indexed as lexemes: two
-    adjacent words are one pair lexeme, exact; a longer phrase is its pairs (which the text
-    index answers) and the phrase itself (which PostgreSQL rechecks in each vector)."""
+    words leaves a gap, as in the index)."""
     query = _term_query(terms[0])
-    pairs = []
     for previous, term in itertools.pairwise(terms):
-        distance = term.pos - previous.pos
-        query += f" <{distance}> " + _term_query(term)
-        if distance == 1:
-            pairs.append(_pair_query(previous, term))
-    if len(terms) == 2 and pairs:
-        return pairs[0]
-    if pairs:
-        return " & ".join([*pairs, f"({query})"])
+        query += f" <{term.pos - previous.pos}> " + _term_query(term)
     return query
 
 
@@ -569,7 +621,13 @@ def to_tsquery(parsed, *, any_word=False):
 
 
 def has_phrase(info):
-    """Whether a search's tsquery has a phrase (its own or an alias's)."""
+    """Whether a search has a phrase (its own or an alias's) that PostgreSQL must recheck in
+    each vector: with an article's pairs, only a phrase of three words or more, or of two
+    words with a stop word between."""
+    if info.columns and PAIRS in info.columns:
+        node = condition(info.parsed, any_word=info.mode == "any")
+        leaves = condition_leaves(node) if node else []
+        return any(c == WORDS and re.search(r"<\d+>", q) for _, c, q in leaves)
     return bool(re.search(r"<\d+>", info.tsquery))
 
 
@@ -577,6 +635,95 @@ def without_phrases(tsquery):
     """The tsquery with every phrase loosened to all of its words (a b for "a b"): what the
     text index can answer exactly, a superset of the phrase's matches."""
     return re.sub(r"<\d+>", "&", tsquery)
+
+
+# An article's search condition is over two columns: its words (search_vector, with positions,
+# for phrases and ranking) and its pairs of adjacent words (pair_vector, lexemes alone). The
+# condition is a tree of ("leaf", column, tsquery), ("and", [nodes]), ("or", [nodes]) and
+# ("not", node), the leaves of one column merged wherever the logic allows, so that each
+# column is read once for most queries.
+WORDS, PAIRS = "words", "pairs"
+
+
+def _spelling_leaves(terms, *, loose=False):
+    """What one spelling asks of the two columns, all of it: a word asks the words; two
+    adjacent words their pair (exact, through the pairs' index); a longer phrase its pairs and
+    the phrase itself, which PostgreSQL rechecks in each vector (or, `loose`, all its words:
+    what the text index answers without reading a vector)."""
+    if len(terms) == 1:
+        return [("leaf", WORDS, _term_query(terms[0]))]
+    pairs = [_pair_query(a, b) for a, b in itertools.pairwise(terms) if b.pos - a.pos == 1]
+    if len(terms) == 2 and pairs:
+        return [("leaf", PAIRS, pairs[0])]
+    phrase = _terms_query(terms)
+    leaves = [("leaf", PAIRS, " & ".join(pairs))] if pairs else []
+    return [*leaves, ("leaf", WORDS, without_phrases(phrase) if loose else phrase)]
+
+
+def _joined(kind, nodes):
+    """`nodes` joined by "and" or "or": nested nodes of the same kind flattened, and the leaves
+    of each column merged into one."""
+    flat = []
+    for node in nodes:
+        flat += node[1] if node[0] == kind else [node]
+    joiner = " & " if kind == "and" else " | "
+    by_column, others = {}, []
+    for node in flat:
+        if node[0] == "leaf":
+            by_column.setdefault(node[1], []).append(node[2])
+        else:
+            others.append(node)
+    merged = [
+        ("leaf", column, joiner.join(f"({q})" for q in queries) if len(queries) > 1 else queries[0])
+        for column, queries in by_column.items()
+    ]
+    joined = merged + others
+    return joined[0] if len(joined) == 1 else (kind, joined)
+
+
+def _item_condition(item, *, loose=False):
+    spellings = [item.terms, *(terms for _, terms in item.alternatives)]
+    node = _joined("or", [_joined("and", _spelling_leaves(t, loose=loose)) for t in spellings])
+    if not item.negated:
+        return node
+    return ("leaf", node[1], f"!({node[2]})") if node[0] == "leaf" else ("not", node)
+
+
+def condition(parsed, *, any_word=False, loose=False):
+    """The condition tree of a parsed query over an article's words and pairs (None when it
+    asks for nothing). `loose`: a superset that the text indexes answer alone, every phrase
+    loosened to its words and pairs, the exclusions left out (see SearchQuerySetMixin)."""
+    positive, negative = [], []
+    for group in parsed.groups:
+        if group[0].negated:
+            negative.append(_item_condition(group[0]))
+        else:
+            positive.append(_joined("or", [_item_condition(i, loose=loose) for i in group]))
+    if not positive:
+        return None
+    node = _joined("or" if any_word else "and", positive)
+    return node if loose or not negative else _joined("and", [node, *negative])
+
+
+def condition_leaves(node):
+    if node[0] == "leaf":
+        return [node]
+    if node[0] == "not":
+        return condition_leaves(node[1])
+    return [leaf for child in node[1] for leaf in condition_leaves(child)]
+
+
+def condition_expression(node, columns):
+    """The condition tree as a Django expression, over `columns` ({WORDS: field, PAIRS:
+    field})."""
+    from django.db.models import Q
+
+    if node[0] == "leaf":
+        return matches(node[2], columns[node[1]])
+    if node[0] == "not":
+        return ~Q(condition_expression(node[1], columns))
+    parts = [Q(condition_expression(child, columns)) for child in node[1]]
+    return functools.reduce(operator.and_ if node[0] == "and" else operator.or_, parts)
 
 
 def exact_tsquery(parsed):
@@ -718,8 +865,18 @@ class SearchInfo:
 
     parsed: ParsedQuery
     mode: str = "all"  # "all" words, "any" word (fallback), or "none" (nothing to search)
-    tsquery: str = ""
+    tsquery: str = ""  # every word and phrase in one tsquery (no pairs): what ranks
     quick_rank: object = None  # the rank by a small vector, for many results (see bounded)
+    columns: dict = None  # {WORDS: field} of the rows searched, and {PAIRS: field} if any
+
+    def match(self, *, loose=False):
+        """The condition the rows must meet; `loose`, a superset that the text indexes answer
+        without reading a vector (see condition). Without a pair column, the tsquery."""
+        if PAIRS not in self.columns:
+            query = without_phrases(self.tsquery) if loose else self.tsquery
+            return matches(query, self.columns[WORDS])
+        node = condition(self.parsed, any_word=self.mode == "any", loose=loose)
+        return condition_expression(node, self.columns)
 
     @property
     def patterns(self):

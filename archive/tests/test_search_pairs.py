@@ -1,6 +1,7 @@
-"""Adjacent words are indexed as pairs (stem_stem), so that a two-word phrase is one lookup of
-the text index: exact, with no recheck of the vectors. The pairs must find exactly what the
-phrase operator finds."""
+"""Adjacent words are indexed as pairs (stem_stem) in an article's pair_vector, so that a
+two-word phrase is one lookup of its text index: exact, with no recheck of the vectors. The
+pairs must find exactly what the phrase operator finds; search_vector keeps the words alone.
+The three search columns are kept by a trigger that analyses each text once."""
 
 import pytest
 from django.db import connection
@@ -11,45 +12,109 @@ from archive.models import Article
 pytestmark = pytest.mark.django_db
 
 
-def tsquery(text):
-    return search.to_tsquery(search.parse_query(text))
-
-
-def vector(text):
+def text_vectors(text):
+    """(vector, pairs) of one text, as the trigger computes them."""
     with connection.cursor() as cursor:
-        cursor.execute("SELECT archive_tsvector(%s, 'B')::text", [text])
-        return cursor.fetchone()[0]
+        cursor.execute("SELECT vector::text, pairs FROM archive_text_vectors(%s, 'B')", [text])
+        return cursor.fetchone()
 
 
-def test_adjacent_words_are_indexed_as_pairs_at_the_first_position():
-    indexed = vector("وزير الخارجية في بيونغ يانغ")
-    assert "'زير_خارج':1B" in indexed and "'وزير_خارج':1B" in indexed
-    assert "'بيونغ_يانغ':4B" in indexed  # في is a stop word: its position stays empty
-    assert "خارج_بيونغ" not in indexed  # not adjacent: a stop word stands between
+def stored(article, *columns):
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"SELECT {', '.join(f'{c}::text' for c in columns)} FROM archive_article"
+            " WHERE id = %s",
+            [article.pk],
+        )
+        return cursor.fetchone()
+
+
+def condition(text, **options):
+    return search.condition(search.parse_query(text), **options)
+
+
+def test_adjacent_words_are_paired_and_the_vector_keeps_the_words_alone():
+    vector, pairs = text_vectors("وزير الخارجية في بيونغ يانغ")
+    assert {"زير_خارج", "وزير_خارج", "بيونغ_يانغ"} <= set(pairs)
+    assert "خارج_بيونغ" not in pairs  # not adjacent: a stop word stands between
+    assert "_" not in vector and "'خارج':2B" in vector and "'يانغ':5B" in vector
 
 
 def test_each_reading_of_a_proclitic_word_is_paired():
-    indexed = vector("لبوتين كلمة")
-    assert "'لبوت_كلم':1B" in indexed and "'بوت_كلم':1B" in indexed
+    _, pairs = text_vectors("لبوتين كلمة")
+    assert {"لبوت_كلم", "بوت_كلم"} <= set(pairs)
+
+
+def test_the_trigger_fills_the_three_columns_from_one_analysis(make_article):
+    article = make_article("الوزير الجديد", lead="الخارجية ترد", body="قال وزير الخارجية.")
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT search_vector = archive_article_vector(title, lead, body),"
+            " rank_vector = archive_tsvector(title, 'A') || archive_tsvector(lead, 'B'),"
+            " pair_vector = archive_article_pairs(title, lead, body),"
+            " length(pair_vector) > 0 FROM archive_article WHERE id = %s",
+            [article.pk],
+        )
+        assert cursor.fetchone() == (True, True, True, True)
+    (pairs,) = stored(article, "pair_vector")
+    assert "'وزير_خارج'" in pairs and "'جديد_خارج'" not in pairs  # no pair across fields
+    assert ":" not in pairs  # lexemes alone: no positions, no weights
+
+
+def test_the_columns_follow_the_texts_and_nothing_else(make_article):
+    article = make_article("عنوان", body="قال وزير الخارجية.")
+    before = stored(article, "search_vector", "rank_vector", "pair_vector")
+    # Whatever else is written, even to the columns themselves, leaves them as they are.
+    Article.objects.filter(pk=article.pk).update(status=Article.Status.DRAFT, search_vector="")
+    assert stored(article, "search_vector", "rank_vector", "pair_vector") == before
+    article.refresh_from_db()
+    article.body = "وزير الدفاع في الخارج."
+    article.save()
+    search_vector, pair_vector = stored(article, "search_vector", "pair_vector")
+    assert "'دفاع'" in search_vector and "'=الخارجيه'" not in search_vector
+    assert "'وزير_دفاع'" in pair_vector and "'وزير_خارج'" not in pair_vector
 
 
 def test_a_two_word_phrase_is_its_pair_alone():
-    query = tsquery('"وزير الخارجية"')
-    assert set(query.strip("()").split(" | ")) == {"'زير_خارج'", "'وزير_خارج'"}
-    info = search.SearchInfo(search.parse_query('"وزير الخارجية"'))
-    info.tsquery = query
+    node = condition('"وزير الخارجية"')
+    assert node[:2] == ("leaf", search.PAIRS)
+    assert set(node[2].strip("()").split(" | ")) == {"'زير_خارج'", "'وزير_خارج'"}
+    info = search.SearchInfo(search.parse_query('"وزير الخارجية"'), columns=COLUMNS)
     assert not search.has_phrase(info)  # no vector to recheck
 
 
-def test_a_longer_phrase_keeps_the_phrase_and_adds_its_pairs():
-    query = tsquery('"الرئيس الروسي فلاديمير"')
-    assert "'رءيس_روس'" in query and "'روس_فلاديمير'" in query
-    assert "<1>" in query
+COLUMNS = {search.WORDS: "search_vector", search.PAIRS: "pair_vector"}
+
+
+def test_a_longer_phrase_asks_its_pairs_and_the_phrase():
+    node = condition('"الرئيس الروسي فلاديمير"')
+    leaves = dict((column, query) for _, column, query in search.condition_leaves(node))
+    assert node[0] == "and"
+    assert "'رءيس_روس'" in leaves[search.PAIRS] and "'روس_فلاديمير'" in leaves[search.PAIRS]
+    assert "<1>" in leaves[search.WORDS]
+    info = search.SearchInfo(search.parse_query('"الرئيس الروسي فلاديمير"'), columns=COLUMNS)
+    assert search.has_phrase(info)
+    loose = condition('"الرئيس الروسي فلاديمير" -بوتين', loose=True)
+    loose_leaves = search.condition_leaves(loose)
+    assert all("<" not in q and "!" not in q for _, _, q in loose_leaves)  # indexes alone
 
 
 def test_words_apart_are_no_pair():
-    query = tsquery('"وزير في الخارجية"')
-    assert "_" not in query and "<2>" in query
+    node = condition('"وزير في الخارجية"')
+    assert node[:2] == ("leaf", search.WORDS) and "<2>" in node[2] and "_" not in node[2]
+
+
+def test_words_and_pairs_are_each_one_lookup_of_their_column():
+    node = condition('روسيا "وزير الخارجية" كوريا -"كيم جونغ"')
+    leaves = search.condition_leaves(node)
+    assert node[0] == "and" and sorted(column for _, column, _ in leaves) == [
+        search.PAIRS,
+        search.WORDS,
+    ]
+    words = next(q for _, c, q in leaves if c == search.WORDS)
+    pairs = next(q for _, c, q in leaves if c == search.PAIRS)
+    assert "روس" in words and "كور" in words
+    assert "زير_خارج" in pairs and "!(" in pairs and "كيم_جونغ" in pairs
 
 
 @pytest.fixture
@@ -96,3 +161,14 @@ def test_a_phrase_across_a_stop_word_still_matches(articles):
 
 def test_a_negated_phrase_excludes_only_the_words_together(articles):
     assert found('وزير -"وزير الخارجية"') == {"apart", "reversed", "gap", "fields الوزير"}
+
+
+def test_a_word_or_a_pair_reads_both_columns(articles):
+    assert found('سافر OR "وزير الخارجية"') == {"reversed", "together"}
+    assert found('"وزير الدفاع" OR "بوتين الجديدة"') == {"apart", "proclitic"}
+
+
+def test_no_article_with_every_item_falls_back_to_any_of_them(articles):
+    results = Article.objects.published().search('"وزير الخارجية" سافر')
+    assert results.search_info.mode == "any"
+    assert {a.title for a in results} == {"together", "reversed"}
