@@ -645,17 +645,22 @@ def without_phrases(tsquery):
 WORDS, PAIRS = "words", "pairs"
 
 
-def _spelling_leaves(terms, *, loose=False):
+def _spelling_leaves(terms, *, loose=False, alone=True):
     """What one spelling asks of the two columns, all of it: a word asks the words; two
     adjacent words their pair (exact, through the pairs' index); a longer phrase its pairs and
-    the phrase itself, which PostgreSQL rechecks in each vector (or, `loose`, all its words:
-    what the text index answers without reading a vector)."""
+    the phrase itself, which PostgreSQL rechecks in each vector. `loose`: what the text
+    indexes answer without reading a vector, every word of the phrase instead of the phrase;
+    and, for a spelling that is not `alone` (one of a name's), its words alone: the indexes
+    answer an OR of single lookups exactly, not an OR that holds an AND of two columns (which
+    PostgreSQL would test row by row, reading both vectors)."""
     if len(terms) == 1:
         return [("leaf", WORDS, _term_query(terms[0]))]
     pairs = [_pair_query(a, b) for a, b in itertools.pairwise(terms) if b.pos - a.pos == 1]
     if len(terms) == 2 and pairs:
         return [("leaf", PAIRS, pairs[0])]
     phrase = _terms_query(terms)
+    if loose and not alone:
+        return [("leaf", WORDS, without_phrases(phrase))]
     leaves = [("leaf", PAIRS, " & ".join(pairs))] if pairs else []
     return [*leaves, ("leaf", WORDS, without_phrases(phrase) if loose else phrase)]
 
@@ -681,9 +686,14 @@ def _joined(kind, nodes):
     return joined[0] if len(joined) == 1 else (kind, joined)
 
 
-def _item_condition(item, *, loose=False):
+def _item_condition(item, *, loose=False, alone=True):
+    """An item's condition; `alone`: whether it is ANDed with the rest of the query (not one
+    side of an OR)."""
     spellings = [item.terms, *(terms for _, terms in item.alternatives)]
-    node = _joined("or", [_joined("and", _spelling_leaves(t, loose=loose)) for t in spellings])
+    alone = alone and len(spellings) == 1
+    node = _joined(
+        "or", [_joined("and", _spelling_leaves(t, loose=loose, alone=alone)) for t in spellings]
+    )
     if not item.negated:
         return node
     return ("leaf", node[1], f"!({node[2]})") if node[0] == "leaf" else ("not", node)
@@ -698,7 +708,9 @@ def condition(parsed, *, any_word=False, loose=False):
         if group[0].negated:
             negative.append(_item_condition(group[0]))
         else:
-            positive.append(_joined("or", [_item_condition(i, loose=loose) for i in group]))
+            alone = len(group) == 1 and not any_word
+            items = [_item_condition(i, loose=loose, alone=alone) for i in group]
+            positive.append(_joined("or", items))
     if not positive:
         return None
     node = _joined("or" if any_word else "and", positive)

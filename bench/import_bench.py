@@ -126,6 +126,7 @@ def main():
 # has its stock column (bench/api_bench.py adds it).
 TEXT_INDEXES = {
     "article_search": "CREATE INDEX article_search ON archive_article USING gin (search_vector)",
+    "article_pairs": "CREATE INDEX article_pairs ON archive_article USING gin (pair_vector)",
     "article_stock_search": STOCK_INDEX,
 }
 

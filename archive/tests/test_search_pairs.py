@@ -22,8 +22,7 @@ def text_vectors(text):
 def stored(article, *columns):
     with connection.cursor() as cursor:
         cursor.execute(
-            f"SELECT {', '.join(f'{c}::text' for c in columns)} FROM archive_article"
-            " WHERE id = %s",
+            f"SELECT {', '.join(f'{c}::text' for c in columns)} FROM archive_article WHERE id = %s",
             [article.pk],
         )
         return cursor.fetchone()
@@ -172,3 +171,24 @@ def test_no_article_with_every_item_falls_back_to_any_of_them(articles):
     results = Article.objects.published().search('"وزير الخارجية" سافر')
     assert results.search_info.mode == "any"
     assert {a.title for a in results} == {"together", "reversed"}
+
+
+def test_a_loose_phrase_beside_an_or_is_its_words_alone():
+    """Within an OR, a longer phrase's loose form is its words alone: an OR of single lookups
+    is what the indexes answer exactly. ANDed with the rest, it keeps its pairs too."""
+
+    def kinds(node):
+        return [node[0]] + (
+            [k for child in node[1] for k in kinds(child)] if node[0] != "leaf" else []
+        )
+
+    in_or = condition('"حلف شمال الأطلسي" OR "مجلس الأمن"', loose=True)
+    assert "and" not in kinds(in_or) and "not" not in kinds(in_or)
+    assert {column for _, column, _ in search.condition_leaves(in_or)} == {
+        search.WORDS,
+        search.PAIRS,
+    }
+    alone = condition('"حلف شمال الأطلسي"', loose=True)
+    assert alone[0] == "and" and "<" not in str(alone)
+    exact = condition('"حلف شمال الأطلسي" OR "مجلس الأمن"')
+    assert "and" in kinds(exact) and "<1>" in str(exact)
