@@ -75,8 +75,9 @@ WITH hits AS MATERIALIZED (SELECT unnest(%(ids)s::bigint[]) AS id)
  GROUP BY s.id ORDER BY n DESC, s.name LIMIT %(limit)s)
 UNION ALL
 (SELECT 'tag', t.slug, t.name_en, t.name_ar, count(*) AS n
- FROM hits JOIN archive_article_tags at ON at.article_id = hits.id
-   JOIN archive_tag t ON t.id = at.tag_id
+ FROM hits CROSS JOIN LATERAL (
+     SELECT tag_id FROM archive_article_tags WHERE article_id = hits.id OFFSET 0
+   ) AS at JOIN archive_tag t ON t.id = at.tag_id
  GROUP BY t.id ORDER BY n DESC, t.name_ar LIMIT %(limit)s)
 UNION ALL
 (SELECT 'verdict', c.verdict, NULL, NULL, count(DISTINCT ca.article_id)
@@ -87,7 +88,9 @@ UNION ALL
 
 
 def article_facets(ids, limit):
-    """The facets of the articles `ids` (see ArticleFilter.facets), in one query."""
+    """The facets of the articles `ids` (see ArticleFilter.facets), in one query. Each hit's
+    tags are looked up through the index (LATERAL ... OFFSET 0 keeps the planner from hashing
+    the whole table of article tags for a thousand hits: 3 ms against 1 on the ANT corpus)."""
     facets = {"source": [], "tag": [], "verdict": []}
     verdicts = []
     with connection.cursor() as cursor:

@@ -751,6 +751,13 @@ class ArticleQuerySet(SearchQuerySetMixin, models.QuerySet):
 
 
 class ArticleManager(models.Manager.from_queryset(ArticleQuerySet)):
+    # The search columns are SQL's alone (conditions, ranking); an article's page, a list or
+    # a form never loads them: they hold every term of the text, several kB each.
+    SEARCH_COLUMNS = ("search_vector", "rank_vector", "pair_vector")
+
+    def get_queryset(self):
+        return super().get_queryset().defer(*self.SEARCH_COLUMNS)
+
     def get_by_natural_key(self, slug):
         return self.get(slug=slug)
 
@@ -810,15 +817,15 @@ class Article(models.Model):
     # The search columns, kept by PostgreSQL (the trigger archive_article_vectors, see
     # archive/search.py), which analyses each text once for all three, and again only when a
     # text changes; whatever Django writes to them is replaced.
-    search_vector = SearchVectorField(null=True, editable=False)
+    search_vector = SearchVectorField(null=True, editable=False, serialize=False)
     # The title and the lead alone (weights A and B, as in search_vector): what ranking reads.
     # Small enough to stay in the row, where the full vector lives out of line (TOAST) and
     # costs a decompression for every ranked article.
-    rank_vector = SearchVectorField(null=True, editable=False)
+    rank_vector = SearchVectorField(null=True, editable=False, serialize=False)
     # Each two adjacent words of title, lead or body as one lexeme (stem_stem), no positions:
     # a two-word phrase is one lookup of its index, and search_vector stays as small as the
     # words make it (for walks along the date index and for ranking, which read it).
-    pair_vector = SearchVectorField(null=True, editable=False)
+    pair_vector = SearchVectorField(null=True, editable=False, serialize=False)
 
     objects = ArticleManager()
 

@@ -83,7 +83,9 @@ def backward(apps, schema_editor):
 
 
 def vector_field():
-    return django.contrib.postgres.search.SearchVectorField(editable=False, null=True)
+    return django.contrib.postgres.search.SearchVectorField(
+        editable=False, null=True, serialize=False
+    )
 
 
 class Migration(migrations.Migration):

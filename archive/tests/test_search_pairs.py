@@ -4,6 +4,7 @@ pairs must find exactly what the phrase operator finds; search_vector keeps the 
 The three search columns are kept by a trigger that analyses each text once."""
 
 import pytest
+from django.core import serializers
 from django.db import connection
 
 from archive import search
@@ -192,3 +193,22 @@ def test_a_loose_phrase_beside_an_or_is_its_words_alone():
     assert alone[0] == "and" and "<" not in str(alone)
     exact = condition('"حلف شمال الأطلسي" OR "مجلس الأمن"')
     assert "and" in kinds(exact) and "<1>" in str(exact)
+
+
+def test_articles_are_read_without_their_search_columns(make_article):
+    """The search columns hold every term of the text: pages, lists and forms never load
+    them, and fixtures and exports never carry them (the trigger makes them anew)."""
+    article = make_article("عنوان", body="قال وزير الخارجية.")
+    columns = ("search_vector", "rank_vector", "pair_vector")
+    sql = str(Article.objects.published().query)
+    assert "archive_article" in sql and not any(column in sql for column in columns)
+    (found,) = Article.objects.published().search("وزير")
+    assert set(columns) <= found.get_deferred_fields()
+    fetched = Article.objects.get(pk=article.pk)
+    assert set(columns) <= fetched.get_deferred_fields()
+    dumped = serializers.serialize("json", [fetched])
+    assert "عنوان" in dumped and not any(column in dumped for column in columns)
+    fetched.title = "عنوان جديد"
+    fetched.save()
+    (search_vector,) = stored(article, "search_vector")
+    assert "'جديد'" in search_vector
