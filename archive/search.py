@@ -3,8 +3,9 @@
 PostgreSQL's stock 'arabic' configuration stems وزير to زير, cannot see that مستشفى and مستشفي are
 one word, and loses بوتين once a clitic is attached. This module replaces it with a light
 analyser that runs as IMMUTABLE SQL functions (created by migration 0004 from `render_sql()`),
-so that a stored generated column indexes every write path alike, and mirrors it in Python for
-the two things Python does: building queries and marking the matched words in snippets.
+so that the stored columns (generated ones; an article's kept by a trigger) index every write
+path alike, and mirrors it in Python for the two things Python does: building queries and
+marking the matched words in snippets.
 `archive/tests/test_search_parity.py` checks that both sides give the same terms.
 
 Analysis of a text, in order
