@@ -15,6 +15,8 @@ BEFORE = [
     "before-423k",
     "before-v2-31.5k",
     "before-v2-1M",
+    "before-v3-31.5k",
+    "before-v3-1M",
 ]  # earlier versions' runs
 CITATION = (
     "A. Chouigui, O. Ben Khiroun, B. Elayeb, “An Arabic Multi-source News Corpus: "
