@@ -76,7 +76,7 @@ class IdArray(str):
     """Ids as the text of a PostgreSQL array, written once: `pk__any=IdArray(ids)`."""
 
     def __new__(cls, ids):
-        return super().__new__(cls, "{" + ",".join(str(int(i)) for i in ids) + "}")
+        return super().__new__(cls, "{" + ",".join(map(str, map(int, ids))) + "}")
 
 
 @models.IntegerField.register_lookup
@@ -191,20 +191,27 @@ class TagQuerySet(models.QuerySet):
         """{key: tag} for the tags one of whose spellings (names or aliases) has a search key
         in `keys` — how the search finds the names inside a query."""
         keys = list(keys)
-        by_alias = list(
-            TagAlias.objects.filter(search_key__in=keys).values_list("search_key", "tag_id")
+        # The spellings' keys in one query: the names' (an array a tag, unnested) first,
+        # then the aliases'; a name wins over an alias, the lower id over the higher.
+        by_name = (
+            self.filter(search_keys__overlap=keys)
+            .annotate(key=Func("search_keys", function="unnest"), by=Value(0))
+            .order_by()
+            .values_list("by", "id", "key")
         )
-        by_name = list(self.filter(search_keys__overlap=keys).values_list("id", "search_keys"))
-        ids = {tag_id for _, tag_id in by_alias} | {tag_id for tag_id, _ in by_name}
-        if not ids:
+        by_alias = (
+            TagAlias.objects.filter(search_key__in=keys)
+            .annotate(by=Value(1))
+            .order_by()
+            .values_list("by", "tag_id", "search_key")
+        )
+        spellings = sorted(row for row in by_name.union(by_alias, all=True) if row[2] in keys)
+        if not spellings:
             return {}
+        ids = {tag_id for _by, tag_id, _key in spellings}
         tags = {tag.pk: tag for tag in self.filter(pk__in=ids).prefetch_related("aliases")}
         found = {}
-        for tag_id, tag_keys in sorted(by_name):
-            for key in tag_keys:
-                if key in keys:
-                    found.setdefault(key, tags[tag_id])
-        for key, tag_id in sorted(by_alias, key=lambda pair: pair[1]):
+        for _by, tag_id, key in spellings:
             found.setdefault(key, tags[tag_id])
         return found
 

@@ -754,6 +754,25 @@ def _pattern_stems(pattern):
     return {stem for stems in pattern for stem in stems}
 
 
+_UNFOLDED = {target: target + sources for target, sources in FOLDS.items()}
+_MARKS_BETWEEN = "[" + re.escape(MARKS) + "]*"
+
+
+@functools.lru_cache(maxsize=256)
+def _stems_finder(stems):
+    """A regular expression that finds any of `stems` (normalised forms) in a text that is
+    not: each letter as itself or any letter that folds into it, in either case, with marks
+    (which normalisation deletes) allowed between letters."""
+
+    def unfolded(stem):
+        return _MARKS_BETWEEN.join(
+            f"[{re.escape(_UNFOLDED[ch])}]" if ch in _UNFOLDED else re.escape(ch) for ch in stem
+        )
+
+    longest_first = sorted(stems, key=lambda s: (-len(s), s))
+    return re.compile("|".join(unfolded(stem) for stem in longest_first), re.IGNORECASE)
+
+
 def highlight(text, patterns, *, limit=SNIPPET_WORDS):
     """An excerpt of `text` (the original, not the normalised form) around its densest run of
     matched words, the matched words in <mark>, everything else HTML-escaped.
@@ -766,19 +785,16 @@ def highlight(text, patterns, *, limit=SNIPPET_WORDS):
     words = text.split()  # the words of \S+, split in C
     if not words:
         return ""
-    # Fold the words cheaply (letters, marks, case) and look for the stems in one pass over
-    # their joined text; only the words that contain a stem are analysed in full.
-    joined = " ".join(words).lower().translate(_FOLD)
-    folded = joined.split(" ")
-    if len(folded) != len(words):  # a fold touched the spaces: fold word by word
-        folded = [word.lower().translate(_FOLD) for word in words]
-        joined = " ".join(folded)
-    # Where each folded word starts in `joined`: the lengths before it, plus a space each.
+    # Look for the stems in the text as it is, each letter also in the forms that fold into
+    # it and with marks allowed between letters (folding the whole text first cost more than
+    # the rest of the snippet); only the words that contain a stem are analysed in full.
+    joined = " ".join(words)
+    # Where each word starts in `joined`: the lengths before it, plus a space each.
     starts = list(
-        map(operator.add, itertools.accumulate(map(len, folded), initial=0), range(len(folded) + 1))
+        map(operator.add, itertools.accumulate(map(len, words), initial=0), range(len(words) + 1))
     )
     first_stems = {stem for pattern in patterns for stem in pattern[0]}
-    finder = re.compile("|".join(re.escape(s) for s in sorted(first_stems, key=len, reverse=True)))
+    finder = _stems_finder(frozenset(first_stems))
     candidates = sorted({bisect_right(starts, m.start()) - 1 for m in finder.finditer(joined)})
     cache = {}
 
