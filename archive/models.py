@@ -12,7 +12,7 @@ from django.contrib.postgres.fields import ArrayField
 from django.contrib.postgres.indexes import GinIndex
 from django.contrib.postgres.search import SearchVectorField
 from django.core.exceptions import ValidationError
-from django.db import DatabaseError, connections, models
+from django.db import connections, models
 from django.db.models import (
     Count,
     Exists,
@@ -543,28 +543,26 @@ class SearchQuerySetMixin:
         rows = queryset.values_list(*fields) if fields else queryset.values_list("pk", flat=True)
         sql, params = rows[:limit].query.sql_with_params()
         settings = cls.PLANS[plan]
-        with connections[queryset.db].cursor() as cursor:
-            cursor.execute(
-                "SELECT "
-                + ", ".join(
-                    f"current_setting('{name}'), set_config('{name}', %s, false)"
-                    for name in settings
-                ),
-                list(settings.values()),
-            )
-            before = cursor.fetchone()[::2]
-            try:
-                cursor.execute(sql, params)
-                return cursor.fetchall() if fields else [row[0] for row in cursor.fetchall()]
-            finally:  # the queries that follow plan as usual
-                try:
-                    cursor.execute(
-                        "SELECT "
-                        + ", ".join(f"set_config('{name}', %s, false)" for name in settings),
-                        list(before),
-                    )
-                except DatabaseError:
-                    pass  # a failed transaction: its rollback puts the settings back itself
+        connection = connections[queryset.db]
+        # The settings are local to a transaction (set_config's `true`), sent in one batch
+        # with the query (Django's client-side binding allows several statements): outside
+        # a transaction the batch is one of its own, whose end puts them back; inside one
+        # they are put back by a last statement of the batch (or by its rollback).
+        batch = ["SELECT " + ", ".join(f"set_config('{name}', %s, true)" for name in settings)]
+        batch_params = [*settings.values(), *params]
+        with connection.cursor() as cursor:
+            if connection.in_atomic_block:
+                cursor.execute(
+                    "SELECT " + ", ".join(f"current_setting('{name}')" for name in settings)
+                )
+                before = cursor.fetchone()
+                batch += [sql, batch[0]]
+                batch_params += before
+            else:
+                batch.append(sql)
+            cursor.execute("; ".join(batch), batch_params)
+            cursor.nextset()
+            return cursor.fetchall() if fields else [row[0] for row in cursor.fetchall()]
 
     def _walk_is_cheaper(self, share):
         """Whether walking the date index beats the text index for a search that matches

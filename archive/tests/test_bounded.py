@@ -283,6 +283,31 @@ def test_a_bitmap_search_leaves_the_planner_settings_as_they_were(sparse):
         assert cursor.fetchone() == ("on", "on", "5MB")
 
 
+@pytest.mark.django_db(transaction=True)
+def test_outside_a_transaction_the_settings_go_with_the_query_in_one_batch(make_article):
+    """Outside a transaction, the planner's settings and the search query are one batch (one
+    implicit transaction): one statement, and the settings are back once it ends."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    newest = dt.datetime(2020, 1, 10, tzinfo=dt.UTC)
+    for day in range(3):
+        make_article(f"البرتقال {day}", published_at=newest - dt.timedelta(days=day))
+    with connection.cursor() as cursor:
+        cursor.execute("SET enable_indexscan = on; SET work_mem = '5MB'")
+    with CaptureQueriesContext(connection) as queries:
+        results = Article.objects.published().search("البرتقال", sort="newest")
+        assert [a.title for a in results] == [f"البرتقال {day}" for day in range(3)]
+    settings = [q["sql"] for q in queries.captured_queries if "set_config" in q["sql"]]
+    assert len(settings) == 1 and "archive_article" in settings[0]
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT current_setting('enable_indexscan'), current_setting('enable_seqscan'),"
+            " current_setting('work_mem')"
+        )
+        assert cursor.fetchone() == ("on", "on", "5MB")
+
+
 def test_more_matches_than_the_planner_said_are_counted_exactly(sparse, monkeypatch):
     """The planner expected few, the first LARGE + 1 say otherwise: the newest come from all
     the matches at once, and their number comes with them."""
