@@ -403,13 +403,15 @@ class SearchQuerySetMixin:
         else:
             # The planner's estimate first: far above the limit, go straight to the newest
             # matches; otherwise read them all at once.
-            guess = search.estimate_rows(self)
+            guess, base_rows, archive = search.estimate_rows(
+                self, base, self.model._default_manager.all()
+            )
             info = self.search_info
             phrase = search.has_phrase(info)
             ids = None
-            base_rows = max(search.estimate_rows(base), 1)
+            base_rows = max(base_rows, 1)
             share = min(1.0, guess / base_rows)
-            walk = self._walk_is_cheaper(share)
+            walk = self._walk_is_cheaper(share, archive)
             few = guess <= search.LARGE or share < search.ONE_QUERY_SHARE
             if not phrase and not walk and guess < search.ONE_QUERY_BELOW and few:
                 # All the matches through the text index (no vector read): the newest, and
@@ -564,14 +566,15 @@ class SearchQuerySetMixin:
             cursor.nextset()
             return cursor.fetchall() if fields else [row[0] for row in cursor.fetchall()]
 
-    def _walk_is_cheaper(self, share):
+    @staticmethod
+    def _walk_is_cheaper(share, archive):
         """Whether walking the date index beats the text index for a search that matches
         `share` of the rows it filters. The text index reads a word's whole posting list,
         over the whole archive, whatever the filters (~0.13 µs an entry); walking the date
         index (or an outlet's) tests the newest rows one by one (~35 µs a row, CANDIDATES /
         share rows) and stops as soon as it has enough. The walk wins for a word in most of
-        the archive."""
-        archive = max(search.estimate_rows(self.model._default_manager.all()), 1)
+        the archive (of `archive` rows, all of them, whatever their status)."""
+        archive = max(archive, 1)
         return (share * archive) ** 2 > search.WALK_ABOVE * archive
 
     def _newest_matches(self, base, share, by_date, newest_first, walk=False):

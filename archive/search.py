@@ -1032,19 +1032,28 @@ def corrected_query(parsed, corrections):
     return " ".join(groups)
 
 
-def estimate_rows(queryset):
-    """The planner's estimate of the rows of a queryset (no rows are read)."""
+def estimate_rows(*querysets):
+    """The planner's estimate of the rows of a queryset (no rows are read); of several, a list
+    of them, from one statement: the arms of a UNION ALL keep their own estimates."""
     import json
 
     from django.db import connection
 
-    sql, params = queryset.order_by().values("pk").query.sql_with_params()
+    rows = [queryset.order_by().values("pk") for queryset in querysets]
+    combined = rows[0].union(*rows[1:], all=True) if len(rows) > 1 else rows[0]
+    sql, params = combined.query.sql_with_params()
     with connection.cursor() as cursor:
         cursor.execute("EXPLAIN (FORMAT JSON) " + sql, params)
         plan = cursor.fetchone()[0]
     if isinstance(plan, str):
         plan = json.loads(plan)
-    return int(plan[0]["Plan"]["Plan Rows"])
+    top = plan[0]["Plan"]
+    if len(rows) == 1:
+        return int(top["Plan Rows"])
+    arms = top.get("Plans", []) if top["Node Type"] == "Append" else []
+    if len(arms) != len(rows):  # an arm the planner knew to be empty: one at a time
+        return [estimate_rows(queryset) for queryset in querysets]
+    return [int(arm["Plan Rows"]) for arm in arms]
 
 
 def refresh_vocabulary():

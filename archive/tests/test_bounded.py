@@ -11,14 +11,20 @@ from archive.models import Article
 pytestmark = pytest.mark.django_db
 
 
+def estimates_are(monkeypatch, estimate):
+    """search.estimate_rows gives estimate(queryset) for each queryset it is asked about."""
+
+    def estimate_rows(*querysets):
+        estimates = [estimate(queryset) for queryset in querysets]
+        return estimates[0] if len(estimates) == 1 else estimates
+
+    monkeypatch.setattr(search, "estimate_rows", estimate_rows)
+
+
 def planner_says(monkeypatch, matches):
     """The planner's estimate of a search's matches, fixed; any other estimate (the rows
     before the search) is the real count."""
-    monkeypatch.setattr(
-        search,
-        "estimate_rows",
-        lambda queryset: matches if queryset.search_info else queryset.count(),
-    )
+    estimates_are(monkeypatch, lambda q: matches if q.search_info else q.count())
 
 
 @pytest.fixture
@@ -26,7 +32,7 @@ def many(make_article, monkeypatch):
     monkeypatch.setattr(search, "LARGE", 5)
     monkeypatch.setattr(search, "CANDIDATES", 4)
     # The planner's estimate on a dozen rows means little; the real count stands in for it.
-    monkeypatch.setattr(search, "estimate_rows", lambda queryset: queryset.count())
+    estimates_are(monkeypatch, lambda queryset: queryset.count())
     made = [
         make_article(
             f"البرتقال {n}",
@@ -86,8 +92,16 @@ def test_the_real_estimate_is_close_on_a_real_table(make_article):
         make_article(f"خبر {n}", body="البرتقال" if n % 4 == 0 else "الليمون")
     with connection.cursor() as cursor:
         cursor.execute("ANALYZE archive_article")
-    estimate = search.estimate_rows(Article.objects.published().search("البرتقال"))
+    searched = Article.objects.published().search("البرتقال")
+    estimate = search.estimate_rows(searched)
     assert 1 <= estimate <= 40
+    # Several at once, from one statement: each as it would be alone.
+    drafts = Article.objects.filter(status=Article.Status.DRAFT)
+    assert search.estimate_rows(searched, Article.objects.all(), drafts) == [
+        estimate,
+        search.estimate_rows(Article.objects.all()),
+        search.estimate_rows(drafts),
+    ]
 
 
 @pytest.fixture
