@@ -201,7 +201,7 @@ def summarize(times):
     }
 
 
-def start_server(url):
+def start_server(url, cwd=BASE_DIR, port=PORT):
     env = {
         **os.environ,
         "DATABASE_URL": url,
@@ -218,18 +218,18 @@ def start_server(url):
             "-w",
             "1",
             "-b",
-            f"127.0.0.1:{PORT}",
+            f"127.0.0.1:{port}",
             "--timeout",
             "120",
             "--log-level",
             "warning",
         ],
-        cwd=BASE_DIR,
+        cwd=cwd,
         env=env,
     )
     for _ in range(100):
         try:
-            conn = http.client.HTTPConnection("127.0.0.1", PORT, timeout=60)
+            conn = http.client.HTTPConnection("127.0.0.1", port, timeout=60)
             conn.request("GET", "/robots.txt")
             conn.getresponse().read()
             return server

@@ -15,8 +15,9 @@ BEFORE = [
     "before-423k",
     "before-v2-31.5k",
     "before-v2-1M",
-    "before-v3-31.5k",
     "before-v3-1M",
+    "before-v4-31.5k",
+    "before-v4-1M",
 ]  # earlier versions' runs
 CITATION = (
     "A. Chouigui, O. Ben Khiroun, B. Elayeb, “An Arabic Multi-source News Corpus: "
@@ -134,8 +135,24 @@ def before_table(before, runs):
     return "\n".join(lines)
 
 
+def ab_table(ab):
+    """Each query type's p50 / p95 of both sides of an interleaved comparison."""
+    lines = [
+        f"| query | {ab['before']} p50 / p95 | this version p50 / p95 | p50 after / before |",
+        "|---|---:|---:|---:|",
+    ]
+    for kind, sides in ab["results"].items():
+        before, after = sides["before"], sides["after"]
+        lines.append(
+            f"| {kind} | {before['p50']} / {before['p95']} | {after['p50']} / **{after['p95']}** "
+            f"| {after['p50'] / before['p50']:.2f} |"
+        )
+    return "\n".join(lines)
+
+
 def main():
     runs = [r for r in (load("31.5k"), load("1M")) if r]
+    abs_ = [r for r in (load("ab-31.5k"), load("ab-1M")) if r]
     before = [r for r in (load(name) for name in BEFORE) if r]
 
     imports = [
@@ -195,6 +212,16 @@ def main():
             "articles of the earlier, longer kind) next to this one.",
             "",
             before_table(before, runs),
+            "",
+        ]
+    for ab in abs_:
+        parts += [
+            f"### The previous version and this one, interleaved ({ab['label']}, {ab['date']})",
+            "",
+            "The same requests sent to both, one after the other, alternating which goes first "
+            f"(bench/ab_bench.py): {ab['published']:,} published articles; milliseconds.",
+            "",
+            ab_table(ab),
             "",
         ]
     if imports:
