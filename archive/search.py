@@ -876,7 +876,9 @@ ONE_QUERY_BELOW = 20_000
 ONE_QUERY_SHARE = 0.1
 FIRST_WINDOW = 40_000  # the most articles the first window of a bounded search covers
 # Walk the date index rather than read the text index when matches² > WALK_ABOVE × rows:
-# 35 µs a row tested × CANDIDATES / share against 0.13 µs a posting × matches.
+# 35 µs a row tested × CANDIDATES / share against 0.13 µs a posting × matches. (Measured with
+# compressed vectors; uncompressed ones (migration 0015) cost ~5 µs a row in memory, ~200 µs
+# from disk: a walk is cheaper than this says when the archive fits in memory.)
 WALK_ABOVE = 270_000
 PHRASE_SLICE = 1_500  # rows whose vectors are read at a time to test a phrase (see bounded)
 SUGGEST_BELOW = 3  # fewer results than this: look for a better spelling in the vocabulary
