@@ -541,8 +541,8 @@ class SearchQuerySetMixin:
         `plan` says. Left to itself, the planner often walks the date index and tests each
         row's vector, which reads every vector on the way (~5 µs a row in memory, ~200 µs from
         disk), where the text index answers without reading any vector unless the query has a
-        phrase. Only
-        for a word in most of the archive is walking cheaper (see _walk_is_cheaper)."""
+        phrase. Only for a word in most of the archive is walking cheaper (see
+        _walk_is_cheaper)."""
         rows = queryset.values_list(*fields) if fields else queryset.values_list("pk", flat=True)
         sql, params = rows[:limit].query.sql_with_params()
         settings = cls.PLANS[plan]
