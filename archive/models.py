@@ -548,13 +548,14 @@ class SearchQuerySetMixin:
         settings = cls.PLANS[plan]
         connection = connections[queryset.db]
         # The settings are local to a transaction (set_config's `true`), sent in one batch
-        # with the query (Django's client-side binding allows several statements): outside
-        # a transaction the batch is one of its own, whose end puts them back; inside one
-        # they are put back by a last statement of the batch (or by its rollback).
+        # with the query (Django's client-side binding allows several statements): in
+        # autocommit the batch is a transaction of its own, whose end puts them back; inside
+        # a transaction they are put back by a last statement of the batch (or by its
+        # rollback).
         batch = ["SELECT " + ", ".join(f"set_config('{name}', %s, true)" for name in settings)]
         batch_params = [*settings.values(), *params]
         with connection.cursor() as cursor:
-            if connection.in_atomic_block:
+            if not connection.get_autocommit():
                 cursor.execute(
                     "SELECT " + ", ".join(f"current_setting('{name}')" for name in settings)
                 )
