@@ -74,7 +74,8 @@ def test_run_passes_on_the_command_exit_status_and_still_stops():
 
 
 def wrapper_serving_a_long_command():
-    """`run -- sleep 60` in a process group of its own, once its server is up."""
+    """`run -- sleep 60` in a process group of its own, once its server is up and the command
+    runs (a signal sent between the two would reach the wrapper alone, which ignores Ctrl-C)."""
     env = {k: v for k, v in os.environ.items() if k != "DATABASE_URL"}
     env["NEWSROOM_PGDATA"] = str(PGDATA)
     wrapper = subprocess.Popen(
@@ -86,7 +87,10 @@ def wrapper_serving_a_long_command():
         stderr=subprocess.DEVNULL,
     )
     deadline = time.monotonic() + 60
-    while server_pid() is None and time.monotonic() < deadline:
+    while time.monotonic() < deadline:
+        commands = [c.name() for c in psutil.Process(wrapper.pid).children()]
+        if server_pid() is not None and "sleep" in commands:
+            break
         time.sleep(0.2)
     return wrapper
 
