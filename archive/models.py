@@ -695,7 +695,7 @@ class SearchQuerySetMixin:
             results = annotated.filter(info.match())
         results = results.annotate(rank=search.rank(info, field))
         if rank_field is not None:
-            info.quick_rank = search.rank(info, rank_field)
+            info.quick_rank = search.rank(info, rank_field, quick=True)
         if sort == "newest":
             order = [*default_order]
         elif sort == "oldest":

@@ -2,8 +2,11 @@
 shown as an estimate. The limits are lowered here so that a dozen articles are "very many"."""
 
 import datetime as dt
+import re
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 
 from archive import search
 from archive.models import Article
@@ -161,7 +164,19 @@ def test_many_results_rank_by_title_and_lead_then_rerank_the_best(make_article, 
         make_article(
             f"خبر {n}", body="عن البرتقال " * (3 - n), published_at=day + dt.timedelta(days=n)
         )
-    titles = [a.title for a in Article.objects.published().search("البرتقال")]
+    with CaptureQueriesContext(connection) as queries:
+        titles = [a.title for a in Article.objects.published().search("البرتقال")]
+    # The quick stage ranks by ts_rank (no cover density: cheaper, see search.rank); the
+    # whole text re-ranks by cover density.
+    by_vector = {
+        column: [
+            re.findall(r"(ts_rank(?:_cd)?)\('[^']*', \"archive_article\".\"" + column, sql)
+            for sql in (q["sql"] for q in queries.captured_queries)
+        ]
+        for column in ("rank_vector", "search_vector")
+    }
+    assert {f for found in by_vector["rank_vector"] for f in found} == {"ts_rank"}
+    assert {f for found in by_vector["search_vector"] for f in found} == {"ts_rank", "ts_rank_cd"}
     # The two title matches first, in the order the whole text gives them; then the body
     # matches, which the title-and-lead vector cannot tell apart: newest first.
     assert set(titles[:2]) == {"البرتقال في العنوان", "البرتقال مرة أخرى"}
