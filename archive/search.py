@@ -55,7 +55,6 @@ import itertools
 import operator
 import re
 import unicodedata
-from bisect import bisect_right
 from dataclasses import dataclass, field, replace
 
 # --- the rules (the single table both the SQL and the Python are made from) ----------------
@@ -773,6 +772,13 @@ def _stems_finder(stems):
     return re.compile("|".join(unfolded(stem) for stem in longest_first), re.IGNORECASE)
 
 
+@functools.lru_cache(maxsize=65_536)
+def _word_stems(word):
+    """The stem sets of one written word (a word of text.split(): punctuation may make it
+    several terms, a stop word none). Kept: the same words come back in every snippet."""
+    return tuple(frozenset(term.stems) for term in analyze(word))
+
+
 def highlight(text, patterns, *, limit=SNIPPET_WORDS):
     """An excerpt of `text` (the original, not the normalised form) around its densest run of
     matched words, the matched words in <mark>, everything else HTML-escaped.
@@ -789,19 +795,19 @@ def highlight(text, patterns, *, limit=SNIPPET_WORDS):
     # it and with marks allowed between letters (folding the whole text first cost more than
     # the rest of the snippet); only the words that contain a stem are analysed in full.
     joined = " ".join(words)
-    # Where each word starts in `joined`: the lengths before it, plus a space each.
-    starts = list(
-        map(operator.add, itertools.accumulate(map(len, words), initial=0), range(len(words) + 1))
-    )
     first_stems = {stem for pattern in patterns for stem in pattern[0]}
     finder = _stems_finder(frozenset(first_stems))
-    candidates = sorted({bisect_right(starts, m.start()) - 1 for m in finder.finditer(joined)})
-    cache = {}
+    # The words the matches fall in, in order: a word's index is the spaces before it,
+    # counted on from the previous match (no stem holds a space).
+    candidates, index, position = [], 0, 0
+    for found in finder.finditer(joined):
+        index += joined.count(" ", position, found.start())
+        position = found.start()
+        if not candidates or candidates[-1] != index:
+            candidates.append(index)
 
     def stems_of(index):
-        if index not in cache:
-            cache[index] = [set(term.stems) for term in analyze(words[index])]
-        return cache[index]
+        return _word_stems(words[index])
 
     hits = set()
     for index in candidates:
@@ -819,10 +825,9 @@ def highlight(text, patterns, *, limit=SNIPPET_WORDS):
         if count > best_count:
             best_start, best_count = start, count
     end = min(len(words), best_start + limit)
-    pieces = []
-    for i in range(best_start, end):
-        chunk = html.escape(words[i])
-        pieces.append(f"<mark>{chunk}</mark>" if i in hits else chunk)
+    # Escaped at once (escaping adds no space, so the words stay apart).
+    shown = html.escape(" ".join(words[best_start:end])).split(" ")
+    pieces = [f"<mark>{w}</mark>" if i in hits else w for i, w in enumerate(shown, best_start)]
     prefix = "… " if best_start > 0 else ""
     suffix = " …" if end < len(words) else ""
     return prefix + " ".join(pieces) + suffix

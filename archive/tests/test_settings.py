@@ -103,3 +103,25 @@ def test_database_url_with_a_unix_socket():
 def test_database_url_must_be_postgres():
     with pytest.raises(ImproperlyConfigured, match="DATABASE_URL"):
         database_from_url("mysql://root@localhost/news")
+
+
+def test_the_wsgi_worker_loads_its_views_and_freezes_them():
+    """gunicorn's worker has the URLconf and views loaded before its first request, and
+    what was loaded is out of the garbage collector's sight (gc.freeze)."""
+    environment = {k: v for k, v in os.environ.items() if not k.startswith("DJANGO_")}
+    environment.update({"DJANGO_SECRET_KEY": "wsgi-test", "DJANGO_DEBUG": "false"})
+    code = (
+        "import gc, sys; before = gc.get_freeze_count(); import newsroom.wsgi; "
+        "print(before, gc.get_freeze_count(), 'archive.views' in sys.modules)"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", code],
+        cwd=BASE_DIR,
+        env=environment,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert result.returncode == 0, result.stderr
+    before, after, views_loaded = result.stdout.split()
+    assert before == "0" and int(after) > 10_000 and views_loaded == "True"
