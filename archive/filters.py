@@ -68,11 +68,18 @@ def named_counts(model, relation, ids, name, limit):
 
 # The three facets of settled articles in one query: the outlets and the tags (the `limit`
 # most common, ties by name, as named_counts orders them) and the verdicts of their claims.
-ARTICLE_FACETS_SQL = """
-WITH hits AS MATERIALIZED (SELECT unnest(%(ids)s::bigint[]) AS id)
+FACETS_HITS_SQL = "WITH hits AS MATERIALIZED (SELECT unnest(%(ids)s::bigint[]) AS id)"
+SOURCES_SQL = """
 (SELECT 'source', s.slug, s.name, s.name_ar, count(*) AS n
  FROM hits JOIN archive_article a ON a.id = hits.id JOIN archive_source s ON s.id = a.source_id
- GROUP BY s.id ORDER BY n DESC, s.name LIMIT %(limit)s)
+ GROUP BY s.id ORDER BY n DESC, s.name LIMIT %(limit)s)"""
+# The outlets counted already (article_facets' `sources`): only their names are read.
+SOURCES_COUNTED_SQL = """
+(SELECT 'source', s.slug, s.name, s.name_ar, c.n
+ FROM unnest(%(source_ids)s::bigint[], %(source_counts)s::bigint[]) AS c(id, n)
+   JOIN archive_source s ON s.id = c.id
+ ORDER BY c.n DESC, s.name LIMIT %(limit)s)"""
+TAGS_AND_VERDICTS_SQL = """
 UNION ALL
 (SELECT 'tag', t.slug, t.name_en, t.name_ar, count(*) AS n
  FROM hits CROSS JOIN LATERAL (
@@ -87,14 +94,24 @@ UNION ALL
 """
 
 
-def article_facets(ids, limit):
+def article_facets(ids, limit, sources=None):
     """The facets of the articles `ids` (see ArticleFilter.facets), in one query. Each hit's
     tags are looked up through the index (LATERAL ... OFFSET 0 keeps the planner from hashing
-    the whole table of article tags for a thousand hits: 3 ms against 1 on the ANT corpus)."""
+    the whole table of article tags for a thousand hits: 3 ms against 1 on the ANT corpus).
+    `sources`, {source id: count} of the ids when known, spares reading each hit's row for
+    its outlet (1,000 hits: 3.6 ms of the query's 6.7 on the ANT corpus)."""
     facets = {"source": [], "tag": [], "verdict": []}
     verdicts = []
+    params = {"ids": IdArray(ids), "limit": limit}
+    if sources is not None:
+        params.update(source_ids=list(sources), source_counts=list(sources.values()))
+    sql = (
+        FACETS_HITS_SQL
+        + (SOURCES_SQL if sources is None else SOURCES_COUNTED_SQL)
+        + TAGS_AND_VERDICTS_SQL
+    )
     with connection.cursor() as cursor:
-        cursor.execute(ARTICLE_FACETS_SQL, {"ids": IdArray(ids), "limit": limit})
+        cursor.execute(sql, params)
         for facet, value, name, name_ar, count in cursor.fetchall():
             if facet == "verdict":
                 verdicts.append({"verdict": value, "count": count})
@@ -266,7 +283,7 @@ class ArticleFilter(SearchFilterSet):
         each item {"value", "label", "count"}, most common first."""
         settled = getattr(self.qs, "bounded_ids", None)
         if settled is not None:
-            return article_facets(settled, limit)
+            return article_facets(settled, limit, self.qs.bounded_sources)
         ids = self.qs.order_by().values("pk")
         verdicts = (
             ClaimAppearance.objects.filter(article__in=ids)

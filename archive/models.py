@@ -6,6 +6,7 @@ path starts from them.
 """
 
 import re
+from collections import Counter
 
 from django.conf import settings
 from django.contrib.postgres.fields import ArrayField
@@ -374,6 +375,9 @@ class SearchQuerySetMixin:
     bounded_ids = None  # set by bounded() on its result only, never on clones: the ids
     settled_ids = None  # likewise: the same ids in the order shown (when pages slice them)
     settled_ranks = None  # {id: rank} of a search sorted by relevance; kept by clones
+    # {source id: count} over bounded_ids, when a query read their rows anyway (the quick
+    # rank, see _settled): the facets need not read them again. Not kept by clones.
+    bounded_sources = None
 
     def _clone(self):
         clone = super()._clone()
@@ -450,18 +454,24 @@ class SearchQuerySetMixin:
         shown is computed for a page's rows only."""
         info = self.search_info
         quick = getattr(info, "quick_rank", None)
-        ranks = None
+        ranks = sources = None
         if sort == "relevance" and info is not None:
             if quick is None or len(ids) <= search.RERANK:
                 result = self.model._default_manager.filter(pk__any=IdArray(ids))
                 result = result.annotate(**self.query.annotations).order_by(*self.query.order_by)
                 return self._with_search(result, ranks)
             settled = self.model._default_manager.filter(pk__any=IdArray(ids))
-            quick_order = list(
+            # The rows are read for their quick rank: their outlets are counted on the way,
+            # for the facets (see bounded_sources).
+            quick_rows = (
                 settled.annotate(quick=quick)
                 .order_by("-quick", *by_date)
-                .values_list("pk", "quick")
+                .values_list("pk", "quick", "source_id")
             )
+            quick_order, sources = [], Counter()
+            for pk, rank, source in quick_rows:
+                quick_order.append((pk, rank))
+                sources[source] += 1
             top = IdArray(pk for pk, _ in quick_order[: search.RERANK])
             ranked = list(
                 settled.filter(pk__any=top)
@@ -474,6 +484,7 @@ class SearchQuerySetMixin:
         shown = self.query.annotations if info is not None and ranks is None else {}
         result = self._settled_rows(ids, shown, ranks)
         result.settled_ids = ids
+        result.bounded_sources = sources
         return result
 
     def _with_search(self, rows, ranks):

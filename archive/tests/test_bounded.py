@@ -400,3 +400,27 @@ def test_the_planner_keeps_ten_thousand_common_terms():
             " AND attname = 'search_vector'"
         )
         assert cursor.fetchone()[0] == 1000  # ten elements kept per unit of target
+
+
+@pytest.mark.parametrize("rerank", [200, 2])
+def test_outlets_counted_by_the_quick_rank_are_the_facets(make_article, monkeypatch, rerank):
+    """Above RERANK results the quick rank counts the outlets as it reads the rows; the
+    outlet facet is then those counts, most common first, ties by name, cut at the limit:
+    what counting the rows again gives."""
+    from archive.filters import article_facets
+    from archive.models import Source
+
+    monkeypatch.setattr(search, "RERANK", rerank)
+    outlets = [Source.objects.create(name=n, name_ar=n, slug=n) for n in ("b-outlet", "a-outlet")]
+    outlets.append(Source.objects.create(name="c-outlet", name_ar="ج", slug="c-outlet"))
+    for outlet, times in zip(outlets, (1, 3, 2), strict=True):
+        for n in range(times):
+            make_article(f"البرتقال {outlet.slug} {n}", source=outlet)
+    results = Article.objects.published().search("البرتقال")
+    assert (results.bounded_sources is not None) == (rerank == 2)
+    for limit in (1, 2, 15):
+        recounted = article_facets(results.bounded_ids, limit)
+        facets = article_facets(results.bounded_ids, limit, results.bounded_sources)
+        assert facets == recounted
+        expected = [("a-outlet", 3), ("c-outlet", 2), ("b-outlet", 1)][:limit]
+        assert [(i["value"], i["count"]) for i in facets["source"]] == expected

@@ -117,21 +117,28 @@ def test_facets_count_within_the_results(client):
 
 @pytest.mark.parametrize("language", ["ar", "en"])
 @pytest.mark.parametrize("params", [{}, {"q": "كوريا"}, {"q": "روسيا", "sort": "newest"}])
-def test_the_facets_query_counts_what_the_orm_counts(params, language):
+@pytest.mark.parametrize("rerank", [200, 1])
+def test_the_facets_query_counts_what_the_orm_counts(params, language, rerank, monkeypatch):
     """A search's facets come from one query over its settled ids; they are the counts, the
-    order (most common, then name), the limit and the names of the ORM's three queries."""
+    order (most common, then name), the limit and the names of the ORM's three queries —
+    also when the quick rank has counted the outlets already (more results than RERANK,
+    sorted by relevance)."""
     from django.http import QueryDict
     from django.utils import translation
 
+    from archive import search
     from archive.filters import ArticleFilter, named_counts, verdict_counts
     from archive.models import ClaimAppearance, Source, Tag
     from archive.views import public_articles
 
+    monkeypatch.setattr(search, "RERANK", rerank)
     data = QueryDict(mutable=True)
     data.update(params)
     with translation.override(language):
         filterset = ArticleFilter(data, queryset=public_articles())
         assert filterset.qs.bounded_ids  # the one-query path is the one taken
+        quick = rerank == 1 and "q" in params and "sort" not in params
+        assert (filterset.qs.bounded_sources is not None) == quick
         ids = Article.objects.filter(pk__in=filterset.qs.bounded_ids).values("pk")
         for limit in (2, 15):
             verdicts = (
