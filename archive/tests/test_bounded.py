@@ -424,3 +424,23 @@ def test_outlets_counted_by_the_quick_rank_are_the_facets(make_article, monkeypa
         assert facets == recounted
         expected = [("a-outlet", 3), ("c-outlet", 2), ("b-outlet", 1)][:limit]
         assert [(i["value"], i["count"]) for i in facets["source"]] == expected
+
+
+def test_the_quick_rank_vector_is_kept_in_the_row(make_article):
+    """rank_vector stays in the table's row (migration 0016), where the quick rank reads it
+    for up to 1,000 articles, while the whole text's vectors go out of line."""
+    from django.db import connection
+
+    lead = " ".join(f"الكلمة{n}" for n in range(60))
+    article = make_article("البرتقال", lead=lead, body="التفاح الأحمر " * 600)
+    with connection.cursor() as cursor:
+        if connection.pg_version < 170000:
+            pytest.skip("pg_column_toast_chunk_id() tells where a value is from PostgreSQL 17")
+        cursor.execute(
+            "SELECT pg_column_size(rank_vector), pg_column_toast_chunk_id(rank_vector),"
+            " pg_column_toast_chunk_id(search_vector) FROM archive_article WHERE id = %s",
+            [article.pk],
+        )
+        size, rank_chunk, search_chunk = cursor.fetchone()
+    assert 2_000 < size < 3_500  # out of line at the default target (~2 kB a row)
+    assert rank_chunk is None and search_chunk is not None
