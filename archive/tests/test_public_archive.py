@@ -425,6 +425,32 @@ def test_api_articles_filters_and_facets(client):
     assert {f["value"] for f in body["facets"]["source"]} and "verdict" in body["facets"]
 
 
+@pytest.mark.parametrize(
+    "slug",
+    ["كوريا-الشمالية-٢٠٢٤", "Kursk-Troops_2024", "ﻻ-مسافة-ـ-تطويل", "مقال%20مرمز", "o'neil-(2024)"],
+)
+def test_api_article_urls_are_what_reverse_gives(client, slug):
+    """The API writes each result's URL from one reverse() a request; it is the page's URL
+    as reverse() and build_absolute_uri() give it, and that URL opens the article."""
+    from django.test import RequestFactory
+
+    from archive.api import article_url
+
+    article = Article.objects.get(slug=T0)
+    Article.objects.filter(pk=article.pk).update(slug=slug)
+    article.refresh_from_db()
+    request = RequestFactory().get("/api/articles/")
+    expected = request.build_absolute_uri(article.get_absolute_url())
+    assert article_url(request, article) == expected
+    assert article_url(request, Article.objects.get(slug=T3)) == request.build_absolute_uri(
+        reverse("article", args=[T3])
+    )
+    results = page(client, "/api/articles/", {"q": "كوريا"}).json()["results"]
+    url = next(r["url"] for r in results if r["id"] == article.pk)
+    assert url == "http://testserver" + article.get_absolute_url()
+    assert page(client, url.removeprefix("http://testserver")).context["article"] == article
+
+
 def test_api_claims_and_detail(client):
     body = page(client, "/api/claims/", {"claimant": "volodymyr-zelensky"}).json()
     assert body["count"] >= 3
