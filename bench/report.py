@@ -18,6 +18,7 @@ BEFORE = [
     "before-v3-1M",
     "before-v4-31.5k",
     "before-v4-1M",
+    "before-v5-31.5k",
 ]  # earlier versions' runs
 CITATION = (
     "A. Chouigui, O. Ben Khiroun, B. Elayeb, “An Arabic Multi-source News Corpus: "
