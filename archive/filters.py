@@ -8,7 +8,7 @@ import datetime
 import django_filters
 from django import forms
 from django.db import connection
-from django.db.models import Count, Exists, F, OuterRef, Q
+from django.db.models import Count, Exists, F, OuterRef, Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -257,6 +257,8 @@ class ArticleFilter(SearchFilterSet):
         fields = []
 
     def filter_source(self, queryset, name, sources):
+        if isinstance(sources, QuerySet) and sources.query.is_empty():
+            return queryset  # no outlet chosen (the field's none()): nothing to evaluate
         return queryset.filter(source__in=sources) if sources else queryset
 
     def filter_verdict(self, queryset, name, values):
