@@ -39,7 +39,13 @@ def public_articles():
     return (
         Article.objects.published()
         .select_related("source")
-        .prefetch_related(Prefetch("tags", queryset=Tag.objects.order_by("name_ar")))
+        # Without the tags' search columns (their vector and keys), which a list never shows.
+        .prefetch_related(
+            Prefetch(
+                "tags",
+                queryset=Tag.objects.order_by("name_ar").defer("search_vector", "search_keys"),
+            )
+        )
     )
 
 
