@@ -7,12 +7,14 @@ items answer 404. Only published articles and public claims are ever read."""
 from urllib.parse import quote
 
 from django.core.paginator import Paginator
+from django.db import connection
 from django.http import JsonResponse
 from django.urls import reverse
 from django.views.decorators.http import require_GET
 
 from . import search
 from .filters import ArticleFilter, ClaimFilter
+from .models import Article, IdArray, Tag
 from .views import public_articles, public_claims
 
 DEFAULT_PAGE_SIZE = 20
@@ -45,7 +47,8 @@ def _page_url(request, number):
 
 
 def listing(request, filterset, serialize):
-    """A page of a FilterSet's results with its facets, or the 400 that says what is wrong."""
+    """A page of a FilterSet's results with its facets, or the 400 that says what is wrong.
+    `serialize(request, items)`: the page's items as JSON."""
     errors = {}
     if filterset.is_bound and not filterset.is_valid():
         errors.update(
@@ -88,7 +91,7 @@ def listing(request, filterset, serialize):
             "suggestion": suggestion,
             "search": ({"mode": info.mode, "names": info.expansions} if info is not None else None),
             "facets": filterset.facets(),
-            "results": [serialize(request, item) for item in page.object_list],
+            "results": serialize(request, list(page.object_list)),
         }
     )
 
@@ -121,14 +124,39 @@ def article_url(request, article):
     return parts[0] + quote(article.slug, safe=PATH_SAFE) + parts[1]
 
 
-def article_summary(request, article):
+def page_tags(articles):
+    """{article id: its tags as JSON, by Arabic name} for a page of articles, in one query:
+    prefetch_related made a Tag and a related manager for each, ~4 ms of a request's
+    Python for 20 results."""
+    through, tag = Article.tags.through._meta.db_table, Tag._meta.db_table
+    found = {article.pk: [] for article in articles}
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"SELECT at.article_id, t.slug, t.name_ar, t.name_en, t.kind FROM {through} at"
+            f" JOIN {tag} t ON t.id = at.tag_id WHERE at.article_id = ANY(%s::bigint[])"
+            " ORDER BY t.name_ar, t.id",
+            [IdArray(found)],
+        )
+        for article_id, slug, name_ar, name_en, kind in cursor.fetchall():
+            found[article_id].append(
+                {"slug": slug, "name_ar": name_ar, "name_en": name_en, "kind": kind}
+            )
+    return found
+
+
+def article_page(request, articles):
+    tags = page_tags(articles)
+    return [article_summary(request, article, tags[article.pk]) for article in articles]
+
+
+def article_summary(request, article, tags=None):
     return {
         "id": article.pk,
         "url": article_url(request, article),
         "title": article.title,
         "source": source_json(article.source),
         "published_at": article.published_at.isoformat(),
-        "tags": tags_json(article.tags.all()),
+        "tags": tags_json(article.tags.all()) if tags is None else tags,
         "snippet": getattr(article, "snippet", None),
         "rank": getattr(article, "rank", None),
     }
@@ -174,12 +202,18 @@ def claim_json(request, claim):
 
 @require_GET
 def article_list(request):
-    return listing(request, ArticleFilter(request.GET, queryset=public_articles()), article_summary)
+    # The page's tags come from one query of their own (page_tags), not a prefetch.
+    articles = public_articles().prefetch_related(None)
+    return listing(request, ArticleFilter(request.GET, queryset=articles), article_page)
 
 
 @require_GET
 def claim_list(request):
-    return listing(request, ClaimFilter(request.GET, queryset=public_claims()), claim_json)
+    return listing(
+        request,
+        ClaimFilter(request.GET, queryset=public_claims()),
+        lambda request, claims: [claim_json(request, claim) for claim in claims],
+    )
 
 
 @require_GET

@@ -451,6 +451,28 @@ def test_api_article_urls_are_what_reverse_gives(client, slug):
     assert page(client, url.removeprefix("http://testserver")).context["article"] == article
 
 
+def test_api_results_carry_their_tags_in_name_order(client):
+    """A page's tags come from one query of their own: each result has exactly its article's
+    tags, by Arabic name, and an article without tags has none."""
+    from archive.models import Tag
+
+    untagged = Article.objects.get(slug=T3)
+    untagged.tags.clear()
+    extra = Tag.objects.create(kind=Tag.Kind.TOPIC, name_ar="ألف أول", name_en="First", slug="f")
+    Article.objects.get(slug=T0).tags.add(extra)
+    results = page(client, "/api/articles/", {"q": "روسيا"}).json()["results"]
+    assert len(results) >= 3
+    for result in results:
+        expected = [
+            {"slug": t.slug, "name_ar": t.name_ar, "name_en": t.name_en, "kind": t.kind}
+            for t in Article.objects.get(pk=result["id"]).tags.order_by("name_ar", "id")
+        ]
+        assert result["tags"] == expected
+    by_slug = {r["id"]: r["tags"] for r in results}
+    assert by_slug[untagged.pk] == []
+    assert by_slug[Article.objects.get(slug=T0).pk][0]["slug"] == "f"
+
+
 def test_api_claims_and_detail(client):
     body = page(client, "/api/claims/", {"claimant": "volodymyr-zelensky"}).json()
     assert body["count"] >= 3
