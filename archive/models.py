@@ -568,8 +568,14 @@ class SearchQuerySetMixin:
         _walk_is_cheaper)."""
         rows = queryset.values_list(*fields) if fields else queryset.values_list("pk", flat=True)
         sql, params = rows[:limit].query.sql_with_params()
+        found = cls._planned_rows(queryset.db, sql, params, plan)
+        return found if fields else [row[0] for row in found]
+
+    @classmethod
+    def _planned_rows(cls, db, sql, params, plan):
+        """The rows of `sql`, planned with the settings of `plan` (see PLANS)."""
         settings = cls.PLANS[plan]
-        connection = connections[queryset.db]
+        connection = connections[db]
         # The settings are local to a transaction (set_config's `true`), sent in one batch
         # with the query (Django's client-side binding allows several statements): in
         # autocommit the batch is a transaction of its own, whose end puts them back; inside
@@ -589,7 +595,7 @@ class SearchQuerySetMixin:
                 batch.append(sql)
             cursor.execute("; ".join(batch), batch_params)
             cursor.nextset()
-            return cursor.fetchall() if fields else [row[0] for row in cursor.fetchall()]
+            return cursor.fetchall()
 
     @staticmethod
     def _walk_is_cheaper(share, archive):
