@@ -187,6 +187,16 @@ class SearchFilterSet(django_filters.FilterSet):
     date_to = django_filters.DateFilter(method="keep", label=_("To"))
 
     default_order = ["-id"]
+    _form_classes = {}  # {FilterSet class: its form class}, see get_form_class
+
+    def get_form_class(self):
+        # Made once a FilterSet class rather than once a request (django-filter builds every
+        # filter's form field and a new class each time); a form copies its class's fields
+        # when it is made, as any Django form does, so sharing the class shares nothing.
+        form_class = self._form_classes.get(type(self))
+        if form_class is None:
+            form_class = self._form_classes[type(self)] = super().get_form_class()
+        return form_class
 
     def keep(self, queryset, name, value):
         return queryset

@@ -577,3 +577,23 @@ def test_public_pages_use_no_external_resources(client):
     assert not re.search(r'(src|href)="https?://(?!testserver)', html)
     css = (settings.BASE_DIR / "static/archive/site.css").read_text()
     assert 'url("fonts/noto-naskh-arabic-arabic-400-normal.woff2")' in css
+
+
+def test_filtersets_share_a_form_class_not_its_fields():
+    """The filter form's class is made once a FilterSet class; each form still has fields
+    and errors of its own, and each filter set its own queryset of choices."""
+    from django.http import QueryDict
+
+    from archive.filters import ArticleFilter, ClaimFilter
+    from archive.views import public_articles, public_claims
+
+    bad = ArticleFilter(QueryDict("source=no-such-outlet"), queryset=public_articles())
+    good = ArticleFilter(QueryDict("q=كوريا"), queryset=public_articles())
+    assert type(bad.form) is type(good.form)
+    assert type(bad.form) is not type(ClaimFilter(QueryDict(), queryset=public_claims()).form)
+    assert not bad.is_valid() and "source" in bad.errors
+    assert good.is_valid() and not good.errors
+    assert bad.form.fields["source"] is not good.form.fields["source"]
+    assert bad.form.fields["source"].queryset is not good.form.fields["source"].queryset
+    bad.form.fields["sort"].choices = []
+    assert ArticleFilter(QueryDict("sort=newest"), queryset=public_articles()).is_valid()
