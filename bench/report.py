@@ -19,6 +19,7 @@ BEFORE = [
     "before-v4-31.5k",
     "before-v4-1M",
     "before-v5-31.5k",
+    "before-v5-1M",
 ]  # earlier versions' runs
 CITATION = (
     "A. Chouigui, O. Ben Khiroun, B. Elayeb, “An Arabic Multi-source News Corpus: "
