@@ -22,7 +22,14 @@ $(VENV)/.installed: requirements.txt
 	$(PY) -m pip install --quiet -r requirements.txt
 	touch $@
 
-venv: $(VENV)/.installed
+# The analyser in C for the embedded PostgreSQL (archive/native/): the same vectors as the SQL
+# one, several times faster; built again when its source or rules change. Where it cannot be
+# built (no C compiler), the SQL one is used.
+$(VENV)/.analyser: $(VENV)/.installed archive/native/archive_analyser.c archive/native/build.py archive/search.py
+	$(PY) archive/native/build.py || echo "[analyser] going on with the SQL analyser"
+	touch $@
+
+venv: $(VENV)/.installed $(VENV)/.analyser
 
 run: export DJANGO_DEBUG ?= true
 run: venv

@@ -287,8 +287,9 @@ $fn$;
 
 -- A text's vector (archive_tsvector's) and its pairs, from one analysis of the text: for each
 -- two adjacent words (no stop word between), each reading of the pair (stem{PAIR_MARK}stem, and
--- with the alts).
-CREATE OR REPLACE FUNCTION archive_text_vectors(
+-- with the alts). archive_text_vectors, which the trigger calls, is this function or the
+-- native one that gives the same (see use_native_analyser).
+CREATE OR REPLACE FUNCTION archive_text_vectors_sql(
   t text, weight "char", OUT vector tsvector, OUT pairs text[]
 )
 LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $fn$
@@ -306,7 +307,7 @@ LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $fn$
       WHERE next_pos = pos + 1 AND pair IS NOT NULL
     )
 $fn$;
-
+{text_vectors_sql(native=False)}
 -- An article's pairs (title, lead and body apart: no pair spans two of them), as lexemes
 -- alone (no positions, no weights): all that a search for a pair asks of them.
 CREATE OR REPLACE FUNCTION archive_pair_vector(pairs text[]) RETURNS tsvector
@@ -373,6 +374,66 @@ CREATE AGGREGATE archive_tsvector_agg(tsvector) (
 """
 
 
+def text_vectors_sql(*, native):
+    """archive_text_vectors, through the native analyser or the SQL one."""
+    call = (
+        "@schema@.archive_text_vectors_native(coalesce(t, ''), weight)"
+        if native
+        else "@schema@.archive_text_vectors_sql(t, weight)"
+    )
+    return f"""
+CREATE OR REPLACE FUNCTION archive_text_vectors(
+  t text, weight "char", OUT vector tsvector, OUT pairs text[]
+)
+LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $fn$
+  SELECT * FROM {call}
+$fn$;
+"""
+
+
+# The analyser's word rules in C (archive/native/archive_analyser.c, built by `make venv` for
+# the embedded server): the same vectors as archive_text_vectors_sql, in a tenth of the time.
+NATIVE_SQL = """
+CREATE OR REPLACE FUNCTION archive_text_vectors_native(
+  t text, weight "char", OUT vector tsvector, OUT pairs text[]
+)
+LANGUAGE c IMMUTABLE STRICT PARALLEL SAFE
+AS '$libdir/archive_analyser', 'archive_text_vectors_native';
+"""
+
+
+def use_native_analyser(connection):
+    """Makes the database analyse with the native analyser if its server can load it, and
+    with the SQL one otherwise (the library missing, built for another version of PostgreSQL,
+    or a user who may not create C functions). Both give the same columns, so no stored
+    vector changes. Run after every migrate (ArchiveConfig.ready); returns whether it is the
+    native one."""
+    from django.db import DatabaseError, transaction
+
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT quote_ident(current_schema())")
+        schema = cursor.fetchone()[0]
+        try:
+            with transaction.atomic(using=connection.alias):
+                cursor.execute(NATIVE_SQL)
+            native = True
+        except DatabaseError:
+            native = False
+        cursor.execute(text_vectors_sql(native=native).replace(SCHEMA_PLACEHOLDER, schema))
+        if not native:
+            cursor.execute('DROP FUNCTION IF EXISTS archive_text_vectors_native(text, "char")')
+    return native
+
+
+def analyser_in_use(cursor):
+    """'native' or 'sql': which analyser archive_text_vectors calls."""
+    cursor.execute(
+        "SELECT prosrc FROM pg_proc"
+        " WHERE oid = 'archive_text_vectors(text, \"char\")'::regprocedure"
+    )
+    return "native" if "_native(" in cursor.fetchone()[0] else "sql"
+
+
 DROP_SQL = """
 DROP AGGREGATE IF EXISTS archive_tsvector_agg(tsvector);
 DROP FUNCTION IF EXISTS archive_search_key(text);
@@ -380,6 +441,8 @@ DROP FUNCTION IF EXISTS archive_article_vectors();
 DROP FUNCTION IF EXISTS archive_article_pairs(text, text, text);
 DROP FUNCTION IF EXISTS archive_pair_vector(text[]);
 DROP FUNCTION IF EXISTS archive_text_vectors(text, "char");
+DROP FUNCTION IF EXISTS archive_text_vectors_sql(text, "char");
+DROP FUNCTION IF EXISTS archive_text_vectors_native(text, "char");
 DROP FUNCTION IF EXISTS archive_article_vector(text, text, text);
 DROP FUNCTION IF EXISTS archive_tsvector(text, "char");
 DROP FUNCTION IF EXISTS archive_terms(text);
