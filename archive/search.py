@@ -7,6 +7,9 @@ so that the stored columns (generated ones; an article's kept by a trigger) inde
 path alike, and mirrors it in Python for the two things Python does: building queries and
 marking the matched words in snippets.
 `archive/tests/test_search_parity.py` checks that both sides give the same terms.
+An article's columns are made, where the server can load it, by the same rules in C
+(archive/native/, rules.h generated from the tables below; see use_native_analyser), checked
+against the SQL by `archive/tests/test_native_analyser.py`.
 
 Analysis of a text, in order
 ============================

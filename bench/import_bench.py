@@ -6,6 +6,9 @@ database of DATABASE_URL and writes bench/results/import-<label>.json.
 
 The database should be freshly migrated: the rate counts created rows.
 
+--analyser sql makes the database index with the SQL analyser for this import instead of the
+native one (archive/native/), to compare the two; the result records which one ran.
+
 --bulk, for loading a large archive into an empty table: the text indexes (GIN) are dropped
 before the import and built again after it, in one pass each, as bulk loads are done; the
 result then gives the import's time and the indexes' build time apart. `--finish-bulk` only
@@ -25,6 +28,9 @@ from pathlib import Path
 import psutil
 from api_bench import STOCK_INDEX, connect, has_stock_column
 
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+from archive import search
+
 BASE_DIR = Path(__file__).resolve().parent.parent
 RESULTS = Path(__file__).resolve().parent / "results"
 ANT_MAP = (
@@ -40,6 +46,7 @@ def main():
     parser.add_argument("--workers", type=int, default=1)
     parser.add_argument("--map", default=ANT_MAP)
     parser.add_argument("--bulk", action="store_true")
+    parser.add_argument("--analyser", choices=["native", "sql"], default="native")
     parser.add_argument("--finish-bulk", action="store_true")
     args = parser.parse_args()
     url = os.environ.get("DATABASE_URL")
@@ -54,6 +61,7 @@ def main():
         return
     if not args.paths:
         sys.exit("give the files to import")
+    analyser = choose_analyser(url, args.analyser)
     if args.bulk:
         drop_text_indexes(url)
     command = [
@@ -108,6 +116,7 @@ def main():
         "files": [Path(p).name for p in args.paths],
         "file_bytes": size,
         "workers": args.workers,
+        "analyser": analyser,
         "seconds": round(seconds, 1),
         "rows_per_second": round(figures["read"] / seconds),
         "created_per_second": round(figures["created"] / seconds),
@@ -120,6 +129,21 @@ def main():
     RESULTS.mkdir(exist_ok=True)
     (RESULTS / f"import-{args.label}.json").write_text(json.dumps(result, indent=2))
     print(json.dumps(result, indent=2))
+
+
+def choose_analyser(url, wanted):
+    """Points archive_text_vectors at the wanted analyser; returns the one in use."""
+    with connect(url) as db:
+        schema = db.execute("SELECT quote_ident(current_schema())").fetchone()[0]
+        native = db.execute("SELECT to_regproc('archive_text_vectors_native')").fetchone()[0]
+        if wanted == "sql" or native:
+            db.execute(
+                search.text_vectors_sql(native=wanted == "native").replace(
+                    search.SCHEMA_PLACEHOLDER, schema
+                )
+            )
+        with db.cursor() as cursor:
+            return search.analyser_in_use(cursor)
 
 
 # The GIN indexes of the article table: the archive's own, and the baseline's when the table

@@ -110,13 +110,14 @@ def sizes_table(runs):
 
 def import_table(imports):
     lines = [
-        "| file | workers | rows | created | skipped | rejected | seconds | rows/s | "
-        "peak RSS per process |",
-        "|---|---:|---:|---:|---:|---:|---:|---:|---:|",
+        "| file | date | analyser | workers | rows | created | skipped | rejected | seconds | "
+        "rows/s | peak RSS per process |",
+        "|---|---|---|---:|---:|---:|---:|---:|---:|---:|---:|",
     ]
     for item in imports:
         lines.append(
-            f"| {', '.join(item['files'])} | {item['workers']} | {item['read']:,} | "
+            f"| {', '.join(item['files'])} | {item['date']} | {item.get('analyser', 'sql')} | "
+            f"{item['workers']} | {item['read']:,} | "
             f"{item['created']:,} | {item['skipped']:,} | {item['rejected']:,} | "
             f"{item['seconds']} | **{item['rows_per_second']:,}** | "
             f"{item['peak_rss_mb_per_process']} MB |"
@@ -163,6 +164,10 @@ def main():
             load("import-ant-workers-1"),
             load("import-ant-workers-2"),
             load("import-synthetic-1M-workers-2"),
+            load("import-ant-sql-workers-2"),
+            load("import-ant-native-workers-1"),
+            load("import-ant-native-workers-2"),
+            load("import-synthetic-1M-native-workers-2"),
         )
         if i
     ]
