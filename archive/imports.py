@@ -24,10 +24,11 @@ import json
 import os
 import sys
 import time
+from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from django.db import IntegrityError, connection, reset_queries, transaction
+from django.db import DatabaseError, IntegrityError, connection, reset_queries, transaction
 from django.utils.text import slugify
 
 from .models import Article, Source, Tag, TagAlias
@@ -374,7 +375,10 @@ def existing(rows):
 
 
 def write_batch(rows, names, update, summary):
-    """One transaction: new rows created, known ones skipped or updated."""
+    """One transaction: new rows created, known ones skipped or updated. Returns the rows the
+    database refused, as (line, reason): when the batch fails on a row's data (a text that
+    cannot be indexed, say), it is written again a row at a time, each row in a savepoint, so
+    that the others go in and only the refused are left out."""
     unique, seen = [], set()
     for row in rows:
         if row.key in seen:
@@ -383,55 +387,100 @@ def write_batch(rows, names, update, summary):
         seen.add(row.key)
         unique.append(row)
     names.resolve(unique)
-    with transaction.atomic():
-        known = existing(unique)
-        new = [r for r in unique if r.key not in known]
-        old = [r for r in unique if r.key in known]
-        articles = []
-        for row in new:
-            article = Article(**row.fields, source_id=names.source(row.source))
-            article.slug = slug_for(row)
-            articles.append(article)
-        Article.objects.bulk_create(articles, batch_size=500)
-        summary.created += len(articles)
-        links, credits = [], []
-        for article, row in zip(articles, new, strict=True):
+    refused = []
+    try:
+        with transaction.atomic():
+            counts = write_rows(unique, names, update)
+    except DatabaseError as error:
+        if refusal(error) is None:
+            raise
+        counts = Counter()
+        with transaction.atomic():
+            for row in unique:
+                try:
+                    with transaction.atomic():
+                        counts += write_rows([row], names, update)
+                except DatabaseError as error:
+                    reason = refusal(error)
+                    if reason is None:
+                        raise
+                    refused.append((row.line, reason))
+    summary.created += counts["created"]
+    summary.updated += counts["updated"]
+    summary.skipped += counts["skipped"]
+    return refused
+
+
+# SQLSTATE classes of errors that a row's own data causes: data exceptions, integrity
+# constraint violations, program limits (a word or a text too long for the text index).
+ROW_ERRORS = ("22", "23", "54")
+
+
+def refusal(error):
+    """Why the database refused a row, in words; None for an error that is not the row's
+    (a lost connection, a deadlock), which stops the import instead."""
+    cause = error.__cause__
+    state = getattr(cause, "sqlstate", None) or ""
+    if not state.startswith(ROW_ERRORS):
+        return None
+    message = str(cause).splitlines()[0]
+    if "word is too long" in message:
+        return f"a word of the text is too long to be indexed for search ({message})"
+    if "too long for tsvector" in message:
+        return f"the text is too large to be indexed for search ({message})"
+    return f"the database refused it: {message}"
+
+
+def write_rows(rows, names, update):
+    """Writes `rows` (distinct keys) in the current transaction; returns the counts."""
+    counts = Counter()
+    known = existing(rows)
+    new = [r for r in rows if r.key not in known]
+    old = [r for r in rows if r.key in known]
+    articles = []
+    for row in new:
+        article = Article(**row.fields, source_id=names.source(row.source))
+        article.slug = slug_for(row)
+        articles.append(article)
+    Article.objects.bulk_create(articles, batch_size=500)
+    counts["created"] += len(articles)
+    links, credits = [], []
+    for article, row in zip(articles, new, strict=True):
+        links += [(article.pk, names.tag(t)) for t in dict.fromkeys(row.tags)]
+        credits += [(article.pk, names.source(s)) for s in dict.fromkeys(row.credited)]
+    if update and old:
+        changed = []
+        for row in old:
+            article = Article(pk=known[row.key], **row.fields, source_id=names.source(row.source))
+            changed.append(article)
             links += [(article.pk, names.tag(t)) for t in dict.fromkeys(row.tags)]
             credits += [(article.pk, names.source(s)) for s in dict.fromkeys(row.credited)]
-        if update and old:
-            changed = []
-            for row in old:
-                article = Article(
-                    pk=known[row.key], **row.fields, source_id=names.source(row.source)
-                )
-                changed.append(article)
-                links += [(article.pk, names.tag(t)) for t in dict.fromkeys(row.tags)]
-                credits += [(article.pk, names.source(s)) for s in dict.fromkeys(row.credited)]
-            Article.objects.bulk_update(
-                changed,
-                [
-                    "title",
-                    "lead",
-                    "body",
-                    "author",
-                    "language",
-                    "published_at",
-                    "status",
-                    "source_id",
-                ],
-                batch_size=500,
-            )
-            summary.updated += len(changed)
-        else:
-            summary.skipped += len(old)
-        Tags = Article.tags.through
-        Credits = Article.credited_sources.through
-        Tags.objects.bulk_create(
-            [Tags(article_id=a, tag_id=t) for a, t in links], ignore_conflicts=True
+        Article.objects.bulk_update(
+            changed,
+            [
+                "title",
+                "lead",
+                "body",
+                "author",
+                "language",
+                "published_at",
+                "status",
+                "source_id",
+            ],
+            batch_size=500,
         )
-        Credits.objects.bulk_create(
-            [Credits(article_id=a, source_id=s) for a, s in credits], ignore_conflicts=True
-        )
+        counts["updated"] += len(changed)
+    else:
+        counts["skipped"] += len(old)
+    Tags = Article.tags.through
+    Credits = Article.credited_sources.through
+    Tags.objects.bulk_create(
+        [Tags(article_id=a, tag_id=t) for a, t in links], ignore_conflicts=True
+    )
+    Credits.objects.bulk_create(
+        [Credits(article_id=a, source_id=s) for a, s in credits], ignore_conflicts=True
+    )
+    return counts
 
 
 def slug_for(row):
@@ -533,6 +582,17 @@ def import_file(
     raw, text = open_text(path)
     progress = Progress(path, raw, out or sys.stdout, quiet=quiet)
     batch = []
+
+    def reject(line, reason):
+        nonlocal rejects_file
+        summary.rejected += 1
+        if rejects_file is None:
+            rejects_file = open(rejects_path, "w", encoding="utf-8")
+        entry = {"line": line, "reason": reason}
+        rejects_file.write(json.dumps(entry, ensure_ascii=False) + "\n")
+        if len(summary.rejects) < 50:
+            summary.rejects.append(entry)
+
     try:
         for number, record in records(text, fmt):
             try:
@@ -547,15 +607,10 @@ def import_file(
                 if part is not None and number % part[1] != part[0]:
                     continue
                 summary.read += 1
-                summary.rejected += 1
-                if rejects_file is None:
-                    rejects_file = open(rejects_path, "w", encoding="utf-8")
-                entry = {"line": number, "reason": str(reason)}
-                rejects_file.write(json.dumps(entry, ensure_ascii=False) + "\n")
-                if len(summary.rejects) < 50:
-                    summary.rejects.append(entry)
+                reject(number, str(reason))
             if len(batch) >= batch_size:
-                write_batch(batch, names, update, summary)
+                for line, reason in write_batch(batch, names, update, summary):
+                    reject(line, reason)
                 batch = []
                 reset_queries()  # with DEBUG on, Django would keep every query in memory
                 progress.update(summary)
@@ -563,7 +618,8 @@ def import_file(
                     with counter.get_lock():
                         counter.value += batch_size
         if batch:
-            write_batch(batch, names, update, summary)
+            for line, reason in write_batch(batch, names, update, summary):
+                reject(line, reason)
     except UnicodeDecodeError as exc:
         raise ImportError_(f"{path}: not UTF-8 text ({exc.reason} at byte {exc.start})") from exc
     except (OSError, EOFError, gzip.BadGzipFile) as exc:

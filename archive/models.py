@@ -970,6 +970,9 @@ class Article(models.Model):
                         }
                     }
                 )
+        problems = search.unindexable({"title": self.title, "lead": self.lead, "body": self.body})
+        if problems:
+            raise ValidationError(problems)
 
 
 # --- Claims --------------------------------------------------------------------------------

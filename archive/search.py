@@ -428,6 +428,40 @@ def use_native_analyser(connection):
     return native
 
 
+# A text the text index may not hold has a run of this many characters without a space (a
+# word of 2 kB once normalised: 1,023 Arabic letters, and a ligature such as ﷲ is four), or is
+# this long (over 1 MB of lexemes); only such texts are put to the analyser before saving.
+LONG_RUN = 200
+LONG_TEXT = 50_000
+
+
+def unindexable(texts):
+    """{name: message} for the texts of `texts` ({name: text}) that the text index cannot
+    hold: PostgreSQL refuses a lexeme of 2 kB or more and a vector of 1 MB or more, and with
+    them the whole row. The database's own analyser is asked, so that a form can say what
+    saving would refuse."""
+    from django.db import DatabaseError, connection, transaction
+    from django.utils.translation import gettext as _
+
+    problems = {}
+    for name, text in texts.items():
+        if not text or (
+            len(text) < LONG_TEXT and max(map(len, text.split()), default=0) < LONG_RUN
+        ):
+            continue
+        try:
+            with transaction.atomic(), connection.cursor() as cursor:
+                cursor.execute("SELECT (archive_text_vectors(%s, 'C')).vector IS NULL", [text])
+        except DatabaseError as error:
+            if "too long" not in str(error):
+                raise
+            problems[name] = _(
+                "This text cannot be indexed for search: a word in it is too long (over 1,000"
+                " letters without a space), or the text is too large. Split it up or shorten it."
+            )
+    return problems
+
+
 def analyser_in_use(cursor):
     """'native' or 'sql': which analyser archive_text_vectors calls."""
     cursor.execute(

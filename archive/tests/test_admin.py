@@ -121,6 +121,28 @@ def test_editor_adds_an_article_and_is_recorded_as_its_last_editor(editor_client
     assert list(article.tags.all()) == [tag]
 
 
+def test_a_text_the_search_index_cannot_hold_is_refused_by_the_form(editor_client, world):
+    """PostgreSQL refuses a word of 2 kB or more in a text index (here 1,100 letters, and 300
+    ﷲ ligatures, each four letters once normalised); the form says so instead of a 500."""
+    body = "نص المقال " + "ب" * 1_100
+    response = editor_client.post(
+        reverse("admin:archive_article_add"),
+        article_form(world["source"], body=body, lead="ﷲ" * 300),
+    )
+    assert response.status_code == 200
+    errors = response.context["adminform"].form.errors
+    assert set(errors) == {"body", "lead"}
+    assert "لا يمكن فهرسة هذا النص للبحث" in errors["body"][0]
+    assert Article.objects.count() == 1
+    # A long run that the index can hold (a long link, say) is saved.
+    link = "https://example.org/" + "a" * 900
+    response = editor_client.post(
+        reverse("admin:archive_article_add"), article_form(world["source"], body=link)
+    )
+    assert response.status_code == 302, response.context["adminform"].form.errors
+    assert Article.objects.count() == 2
+
+
 def test_article_with_an_existing_url_is_refused_naming_the_existing_article(editor_client, world):
     existing = world["article"]
     response = editor_client.post(

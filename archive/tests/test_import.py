@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 from django.conf import settings
 from django.core.management import CommandError, call_command
-from django.db import connection
+from django.db import DatabaseError, connection, transaction
 
 from archive import imports
 from archive.models import Article, Source, Tag, TagAlias
@@ -184,6 +184,46 @@ def test_bad_rows_are_rejected_with_line_and_reason_and_nothing_else_is_lost(tmp
         "longer than",
     ):
         assert expected in reasons
+
+
+# Rows the text index cannot hold: a word of 1,100 letters (2,200 bytes; PostgreSQL refuses a
+# lexeme of 2 kB), and 300 ﷲ ligatures (four letters each once normalised).
+UNINDEXABLE = [
+    ant_row(1),
+    ant_row(2, text="كلمة " + "ب" * 1_100),
+    ant_row(3),
+    ant_row(4, abstract="ﷲ" * 300),
+    ant_row(5),
+]
+
+
+@pytest.mark.parametrize(
+    "workers", [1, pytest.param(2, marks=pytest.mark.django_db(transaction=True))]
+)
+def test_a_row_the_text_index_cannot_hold_is_rejected_and_the_others_go_in(tmp_path, workers):
+    path = write_jsonl(tmp_path / "a.jsonl", UNINDEXABLE)
+    figures = numbers(run(path, field_map=ANT_MAP, batch_size=2, workers=workers))
+    assert figures == {"read": 5, "created": 3, "updated": 0, "rejected": 2, "skipped": 0}
+    assert sorted(Article.objects.values_list("url", flat=True)) == [
+        f"https://news.example.org/{n}" for n in (1, 3, 5)
+    ]
+    rejects = [json.loads(line) for line in Path(f"{path}.rejects.jsonl").read_text().splitlines()]
+    assert [r["line"] for r in rejects] == [2, 4]
+    assert all("too long to be indexed for search" in r["reason"] for r in rejects)
+    again = numbers(run(path, field_map=ANT_MAP, workers=workers))
+    assert again == {"read": 5, "created": 0, "updated": 0, "rejected": 2, "skipped": 3}
+
+
+def test_only_a_rows_own_data_is_a_reason_to_reject_it():
+    """An error that is not the row's (here: a table that is not there) stops the import."""
+    with pytest.raises(DatabaseError) as too_long, transaction.atomic():
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT archive_text_vectors(%s, 'C')", ["ب" * 1_100])
+    assert "too long to be indexed" in imports.refusal(too_long.value)
+    with pytest.raises(DatabaseError) as missing, transaction.atomic():
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT * FROM archive_nowhere")
+    assert imports.refusal(missing.value) is None
 
 
 def test_a_clean_rerun_removes_the_stale_rejects_file(tmp_path):
