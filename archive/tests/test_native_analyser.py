@@ -87,23 +87,30 @@ def test_native_and_sql_agree_on_real_articles(native):
         )
 
 
+def outcome(function, text, weight):
+    """The vectors, or the error's first line."""
+    try:
+        with transaction.atomic():
+            return vectors(function, text, weight)
+    except DatabaseError as error:
+        return str(error).splitlines()[0]
+
+
 @pytest.mark.parametrize(
     "text, weight, message",
     [
-        ("ب" * 1_023, "A", "word is too long"),  # 2,047 bytes with the mark
+        # 2,047 bytes with the mark: too long for PostgreSQL 18, not for 15 (the limit moved)
+        ("ب" * 1_023, "A", None),
         ("ا" * 3_000, "B", "word is too long"),
         (" ".join(f"{n:08x}{n:08x}" for n in range(40_000)), "C", "string is too long"),
         ("كلمة", "X", "unrecognized weight"),
     ],
 )
 def test_native_and_sql_refuse_the_same_texts(native, text, weight, message):
-    errors = []
-    for function in ("archive_text_vectors_sql", "archive_text_vectors_native"):
-        with pytest.raises(DatabaseError) as refused, transaction.atomic():
-            vectors(function, text, weight)
-        errors.append(str(refused.value).splitlines()[0])
-    assert message in errors[0]
-    assert errors[0] == errors[1]
+    expected = outcome("archive_text_vectors_sql", text, weight)
+    assert outcome("archive_text_vectors_native", text, weight) == expected
+    if message:
+        assert message in expected
 
 
 def test_an_article_is_indexed_as_the_sql_analyser_indexes_it(make_article):
