@@ -557,6 +557,9 @@ class SearchQuerySetMixin:
         "bitmap": {"enable_indexscan": "off", "enable_seqscan": "off", "work_mem": "32MB"},
         "walk": {"enable_bitmapscan": "off", "enable_seqscan": "off"},
     }
+    # "ids": the rows of a list of ids, each read through the primary key (not the rows of a
+    # phrase's bitmap, whose count the planner underestimates, each vector read to recheck).
+    PLANS["ids"] = PLANS["walk"]
 
     @classmethod
     def _search_ids(cls, queryset, limit, plan="bitmap", fields=None):
@@ -629,9 +632,13 @@ class SearchQuerySetMixin:
         # With a phrase, the window's rows that have all the words come first (through the
         # text index, exact: no vector read), and the phrase is tested on them newest first,
         # a slice at a time, until enough match: the index alone would recheck every one.
-        loose = None
+        loose = sure = None
         if search.has_phrase(self.search_info):
             loose = base.filter(self.search_info.match(loose=True)).order_by(*by_date)
+            parts = self.search_info.sure_match()
+            if parts is not None:
+                sure = base.filter(parts[0]).order_by(*by_date)
+                chosen = base.filter(parts[1]).order_by(*by_date)  # for the rows not sure
         found, walked, previous_edge = [], 0, None
         # Generous: a window too small costs a second reading of the text index, a window
         # too large only some more rows of the date index.
@@ -645,9 +652,9 @@ class SearchQuerySetMixin:
             # The edge: `window` rows on in the date index, counted from the previous edge.
             edge = list(rest.values_list("published_at", flat=True)[window:][:1])
             if not edge:  # this window reaches the end of the archive: every remaining match
-                ids = self._window_ids(chosen, loose, step, wanted + 1)
+                ids = self._window_ids(chosen, loose, sure, step, wanted + 1)
                 return found + ids[:wanted], len(ids) <= wanted
-            found += self._window_ids(chosen, loose, {**step, reached: edge[0]}, wanted)
+            found += self._window_ids(chosen, loose, sure, {**step, reached: edge[0]}, wanted)
             if len(found) >= search.CANDIDATES:
                 return found, False
             walked += window
@@ -655,17 +662,29 @@ class SearchQuerySetMixin:
             seen = max(len(found), 1) / walked
             window = max(int((search.CANDIDATES - len(found)) / seen * 1.5), search.CANDIDATES)
 
-    def _window_ids(self, chosen, loose, conditions, limit):
+    def _window_ids(self, chosen, loose, sure, conditions, limit):
         """The first `limit` matches of `chosen` within `conditions` (a date range), in
         order; with `loose` (the same search without its phrases), by testing the phrases on
-        the loose matches only, in slices of search.PHRASE_SLICE."""
+        the loose matches only, in slices of search.PHRASE_SLICE, and only on those that
+        `sure` (the branches of the search without a phrase, answered by the text indexes
+        alone) does not already find; `chosen` is then what those rows must meet, their
+        phrase branches. A name one of whose spellings is a phrase of three words (حلف شمال
+        الأطلسي for الناتو) thus has its vectors read only for the rows that have those three
+        words and not the name, and for the phrase alone."""
         if loose is None:
             return self._search_ids(chosen.filter(**conditions), limit)
         ids = []
         candidates = self._search_ids(loose.filter(**conditions), None)
+        known = (
+            set(self._search_ids(sure.filter(**conditions), None)) if sure is not None else set()
+        )
         for start in range(0, len(candidates), search.PHRASE_SLICE):
-            part = IdArray(candidates[start : start + search.PHRASE_SLICE])
-            ids += chosen.filter(pk__any=part).values_list("pk", flat=True)
+            part = candidates[start : start + search.PHRASE_SLICE]
+            tested = [pk for pk in part if pk not in known]
+            if tested:
+                rows = chosen.filter(pk__any=IdArray(tested))
+                known.update(self._search_ids(rows, None, plan="ids"))
+            ids += [pk for pk in part if pk in known]
             if len(ids) >= limit:
                 break
         return ids[:limit]

@@ -817,6 +817,32 @@ def condition(parsed, *, any_word=False, loose=False):
     return node if loose or not negative else _joined("and", [node, *negative])
 
 
+def sure_condition(node):
+    """The part of a condition tree that the text indexes answer exactly, without reading a
+    vector: its branches that hold no phrase to recheck (and no exclusion). A row that meets
+    it meets the whole condition, so only the other rows need their phrases tested. None when
+    no part is sure."""
+    if node[0] == "leaf":
+        phrase = node[1] == WORDS and re.search(r"<\d+>", node[2])
+        return None if phrase or "!" in node[2] else node
+    if node[0] == "or":
+        parts = [part for part in map(sure_condition, node[1]) if part is not None]
+        return _joined("or", parts) if parts else None
+    if node[0] == "and":
+        return node if all(sure_condition(child) is not None for child in node[1]) else None
+    return None
+
+
+def unsure_condition(node):
+    """What a row that sure_condition did not find must meet: the branches of the condition
+    that are not sure (a row that fails the sure ones can only meet the others), so that a
+    row's vector is read for its phrase alone; the whole condition when it is not an OR."""
+    if node[0] != "or":
+        return node
+    rest = [child for child in node[1] if sure_condition(child) is None]
+    return _joined("or", rest) if rest else node
+
+
 def condition_leaves(node):
     if node[0] == "leaf":
         return [node]
@@ -1013,6 +1039,21 @@ class SearchInfo:
             return matches(query, self.columns[WORDS])
         node = condition(self.parsed, any_word=self.mode == "any", loose=loose)
         return condition_expression(node, self.columns)
+
+    def sure_match(self):
+        """(sure, rest): a subset of the condition that the text indexes answer exactly, and
+        what the other rows must meet (see sure_condition, unsure_condition); None when no
+        part of the condition is sure."""
+        if PAIRS not in self.columns:
+            return None
+        node = condition(self.parsed, any_word=self.mode == "any")
+        sure = sure_condition(node) if node else None
+        if sure is None:
+            return None
+        return (
+            condition_expression(sure, self.columns),
+            condition_expression(unsure_condition(node), self.columns),
+        )
 
     @property
     def patterns(self):

@@ -279,6 +279,35 @@ def test_a_phrase_is_tested_on_the_words_matches_newest_first(
     assert [a.title for a in loose] == ["خبر 29", "خبر 28", "خبر 26", "خبر 25"]
 
 
+@pytest.mark.parametrize("slice_size", [1, 100])
+def test_a_phrase_is_tested_only_where_the_index_cannot_say(phrases, monkeypatch, slice_size):
+    """A phrase OR a word (as a name and its spellings are): the rows with the word come from
+    the text index, sure; the phrase is tested only on the rows that have its words and not
+    the word. The results are the same as testing every row."""
+    monkeypatch.setattr(search, "PHRASE_SLICE", slice_size)
+    planner_says(monkeypatch, 5_000)
+    lemons = set(Article.objects.filter(body="الليمون").values_list("pk", flat=True))
+    with CaptureQueriesContext(connection) as queries:
+        results = list(
+            Article.objects.published().search('"البرتقال الأحمر اللذيذ" OR الليمون', sort="newest")
+        )
+    assert [a.title for a in results] == ["خبر 29", "خبر 27", "خبر 26", "خبر 24"]
+    # The phrase tests: the ids of a slice, with the whole condition (the ranks and the
+    # page's rows are other queries).
+    tests = [
+        q["sql"]
+        for q in queries
+        if 'SELECT "archive_article"."id" AS "pk" FROM' in q["sql"]
+        and "<1>" in q["sql"]
+        and "= ANY(" in q["sql"]
+    ]
+    tested = {int(pk) for sql in tests for pk in re.findall(r"\b(\d+)\b", sql.split("ANY(")[1])}
+    assert tests, "the phrase was not tested at all"
+    assert not tested & lemons
+    # and no row was read whole but the page's
+    assert sum('"archive_article"."body"' in q["sql"] for q in queries) == 1
+
+
 def test_a_phrase_with_few_matches_after_all_is_exact(phrases, monkeypatch):
     monkeypatch.setattr(search, "CANDIDATES", 20)
     monkeypatch.setattr(search, "LARGE", 20)
