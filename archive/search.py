@@ -416,6 +416,9 @@ def use_native_analyser(connection):
     with connection.cursor() as cursor:
         cursor.execute("SELECT quote_ident(current_schema())")
         schema = cursor.fetchone()[0]
+        cursor.execute("""SELECT to_regprocedure('archive_text_vectors_sql(text, "char")')""")
+        if cursor.fetchone()[0] is None:
+            return False  # migrated to before migration 0017 (or not yet to it): nothing to do
         try:
             with transaction.atomic(using=connection.alias):
                 cursor.execute(NATIVE_SQL)

@@ -20,6 +20,8 @@ BEFORE = [
     "before-v4-1M",
     "before-v5-31.5k",
     "before-v5-1M",
+    "before-v6-31.5k",
+    "before-v6-1M",
 ]  # earlier versions' runs
 CITATION = (
     "A. Chouigui, O. Ben Khiroun, B. Elayeb, “An Arabic Multi-source News Corpus: "

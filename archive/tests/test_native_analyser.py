@@ -2,6 +2,7 @@
 pairs for every text, the same errors for texts a vector cannot hold. Where the server cannot
 load it (the PostgreSQL server of CI's second run), the SQL one must be in use instead."""
 
+import importlib
 import json
 import shutil
 from pathlib import Path
@@ -144,3 +145,20 @@ def test_a_server_that_cannot_load_it_falls_back_to_sql(monkeypatch):
     assert vectors("archive_text_vectors", text, "A") == vectors(
         "archive_text_vectors_sql", text, "A"
     )
+
+
+def test_a_database_migrated_to_before_the_split_is_left_alone():
+    """`migrate archive 0016` puts back the SQL analyser of migration 0014; the switch that
+    runs after every migrate must leave it so, not point it at functions that are gone."""
+    previous = importlib.import_module("archive.migrations.0014_search_pair_vector")
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT quote_ident(current_schema())")
+        schema = cursor.fetchone()[0]
+        cursor.execute(previous.SQL.replace("@schema@", schema))
+        cursor.execute('DROP FUNCTION archive_text_vectors_sql(text, "char")')
+        cursor.execute('DROP FUNCTION IF EXISTS archive_text_vectors_native(text, "char")')
+        assert search.use_native_analyser(connection) is False
+        cursor.execute("SELECT prosrc FROM pg_proc WHERE proname = 'archive_text_vectors'")
+        assert "archive_terms" in cursor.fetchone()[0]
+        cursor.execute("SELECT (archive_text_vectors('لبوتين', 'A')).vector::text")
+        assert cursor.fetchone()[0] == "'=لبوتين':1A 'بوت':1A 'لبوت':1A"
