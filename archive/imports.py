@@ -7,8 +7,9 @@ The rules, the same for `manage.py import_articles` and the admin's import page:
 - an article whose url is already in the archive (without a url: whose title and body are) is
   skipped, or updated with `update=True`; running the same file twice adds nothing;
 - a row that cannot be imported (no title, no body, no outlet, a date or url that does not
-  parse, a line that is not JSON) goes to the rejects file with its line number and the
-  reason, and the import goes on; read = created + updated + skipped + rejected;
+  parse, a line that is not JSON, a text the search index cannot hold) goes to the rejects
+  file with its line number and the reason, and the import goes on; read = created + updated
+  + skipped + rejected;
 - rows are written in batches, each batch one transaction: an import stopped half-way and run
   again finishes without duplicates. Memory stays flat: nothing is kept across batches but
   the outlet and tag caches.
