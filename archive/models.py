@@ -1230,6 +1230,7 @@ class Claim(models.Model):
             errors["quantity_unit"] = _("A figure needs its unit (soldiers, dollars, ...).")
         if self.claimant_id and self.claimant.kind not in Tag.CLAIMANT_KINDS:
             errors["claimant"] = _("The claimant is a person or an organisation.")
+        errors.update(search.unindexable({"statement": self.statement}))
         if errors:
             raise ValidationError(errors)
 

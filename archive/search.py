@@ -405,6 +405,14 @@ AS '$libdir/archive_analyser', 'archive_text_vectors_native';
 """
 
 
+def point_text_vectors(cursor, *, native):
+    """Points archive_text_vectors (which the trigger calls) at the native analyser or the SQL
+    one; both functions must exist."""
+    cursor.execute("SELECT quote_ident(current_schema())")
+    schema = cursor.fetchone()[0]
+    cursor.execute(text_vectors_sql(native=native).replace(SCHEMA_PLACEHOLDER, schema))
+
+
 def use_native_analyser(connection):
     """Makes the database analyse with the native analyser if its server can load it, and
     with the SQL one otherwise (the library missing, built for another version of PostgreSQL,
@@ -414,8 +422,6 @@ def use_native_analyser(connection):
     from django.db import DatabaseError, transaction
 
     with connection.cursor() as cursor:
-        cursor.execute("SELECT quote_ident(current_schema())")
-        schema = cursor.fetchone()[0]
         cursor.execute("""SELECT to_regprocedure('archive_text_vectors_sql(text, "char")')""")
         if cursor.fetchone()[0] is None:
             return False  # migrated to before migration 0017 (or not yet to it): nothing to do
@@ -425,7 +431,7 @@ def use_native_analyser(connection):
             native = True
         except DatabaseError:
             native = False
-        cursor.execute(text_vectors_sql(native=native).replace(SCHEMA_PLACEHOLDER, schema))
+        point_text_vectors(cursor, native=native)
         if not native:
             cursor.execute('DROP FUNCTION IF EXISTS archive_text_vectors_native(text, "char")')
     return native

@@ -133,17 +133,11 @@ def main():
 
 def choose_analyser(url, wanted):
     """Points archive_text_vectors at the wanted analyser; returns the one in use."""
-    with connect(url) as db:
-        schema = db.execute("SELECT quote_ident(current_schema())").fetchone()[0]
-        native = db.execute("SELECT to_regproc('archive_text_vectors_native')").fetchone()[0]
-        if wanted == "sql" or native:
-            db.execute(
-                search.text_vectors_sql(native=wanted == "native").replace(
-                    search.SCHEMA_PLACEHOLDER, schema
-                )
-            )
-        with db.cursor() as cursor:
-            return search.analyser_in_use(cursor)
+    with connect(url) as db, db.cursor() as cursor:
+        cursor.execute("SELECT to_regproc('archive_text_vectors_native')")
+        if wanted == "sql" or cursor.fetchone()[0]:
+            search.point_text_vectors(cursor, native=wanted == "native")
+        return search.analyser_in_use(cursor)
 
 
 # The GIN indexes of the article table: the archive's own, and the baseline's when the table

@@ -193,6 +193,17 @@ def test_claim_with_low_above_high_is_refused_with_a_message(editor_client, worl
     assert Claim.objects.count() == before
 
 
+def test_a_claim_the_search_index_cannot_hold_is_refused_by_the_form(editor_client, world):
+    before = Claim.objects.count()
+    response = editor_client.post(
+        reverse("admin:archive_claim_add"), claim_form(statement="قال " + "ب" * 1_100)
+    )
+    assert response.status_code == 200
+    errors = response.context["adminform"].form.errors
+    assert "لا يمكن فهرسة هذا النص للبحث" in errors["statement"][0]
+    assert Claim.objects.count() == before
+
+
 def test_claim_with_its_appearance_is_saved_from_one_form(editor_client, world):
     article = world["article"]
     response = editor_client.post(
