@@ -433,7 +433,7 @@ class SearchQuerySetMixin:
             if ids is None or (phrase and len(ids) > search.LARGE):
                 guess = max(guess, len(ids or ()), 1)
                 newest, complete = self._newest_matches(
-                    base, min(1.0, guess / base_rows), by_date, newest_first, walk
+                    base, min(1.0, guess / base_rows), by_date, newest_first, walk, base_rows
                 )
                 if complete and len(newest) <= search.LARGE:
                     ids = newest  # few after all: every match, ranked exactly
@@ -611,14 +611,18 @@ class SearchQuerySetMixin:
         archive = max(archive, 1)
         return (share * archive) ** 2 > search.WALK_ABOVE * archive
 
-    def _newest_matches(self, base, share, by_date, newest_first, walk=False):
+    def _newest_matches(self, base, share, by_date, newest_first, walk=False, base_rows=None):
         """The newest (oldest) matches, up to search.CANDIDATES, and whether they are all of
         them. The date index is walked in windows, newest first: each window's edge is a date
         read from the date index alone, and the matches within it come from a bitmap of the
         text index and the date index. The first window is sized from `share`, the planner's
         estimate of the matches' share of `base` (at most search.FIRST_WINDOW rows, as phrase
         estimates run low); each next one, older and not overlapping, from the share seen so
-        far. So the rows read stay near CANDIDATES / share, whatever the number of matches."""
+        far. So the rows read stay near CANDIDATES / share, whatever the number of matches.
+        A first window well beyond `base_rows` (the planner's estimate of the rows of `base`)
+        is the whole of `base`: its edge is not looked for (reading the date index to its end
+        to find none cost ~3 ms at 31.5k). Were the estimate far too low, that window would
+        only be larger than intended: the matches found are the same."""
         if walk:
             ids = self._search_ids(self.order_by(*by_date), search.CANDIDATES + 1, plan="walk")
             return ids[: search.CANDIDATES], len(ids) <= search.CANDIDATES
@@ -650,7 +654,11 @@ class SearchQuerySetMixin:
                 step = {beyond: previous_edge}
                 rest = rest.filter(**step)
             # The edge: `window` rows on in the date index, counted from the previous edge.
-            edge = list(rest.values_list("published_at", flat=True)[window:][:1])
+            whole = base_rows is not None and window >= base_rows * search.WHOLE_WINDOW
+            if previous_edge is None and whole:
+                edge = []
+            else:
+                edge = list(rest.values_list("published_at", flat=True)[window:][:1])
             if not edge:  # this window reaches the end of the archive: every remaining match
                 ids = self._window_ids(chosen, loose, sure, step, wanted + 1)
                 return found + ids[:wanted], len(ids) <= wanted

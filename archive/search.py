@@ -1015,6 +1015,9 @@ ONE_QUERY_BELOW = 20_000
 # counted against ~5 ms through the windows; the total is then the planner's estimate).
 ONE_QUERY_SHARE = 0.1
 FIRST_WINDOW = 40_000  # the most articles the first window of a bounded search covers
+# A first window this many times the planner's estimate of the rows searched (or more) is
+# taken to cover them all: no edge is looked for in the date index.
+WHOLE_WINDOW = 1.25
 # Walk the date index rather than read the text index when matches² > WALK_ABOVE × rows:
 # 35 µs a row tested × CANDIDATES / share against 0.13 µs a posting × matches. (Measured with
 # compressed vectors; uncompressed ones (migration 0015) cost ~5 µs a row in memory, ~200 µs

@@ -137,6 +137,28 @@ def test_windows_walk_back_to_exactly_the_newest_matches(sparse, monkeypatch, fi
     assert [a.title for a in oldest] == ["خبر 2", "خبر 5", "خبر 8", "خبر 11"]
 
 
+@pytest.mark.parametrize(
+    "rows_estimate, first_window, edges",
+    [
+        (30, 50, False),  # the window covers the 30 rows searched: no edge looked for
+        (30, 3, True),  # windows of a few rows: their edges are found in the date index
+        (2, 3, False),  # an estimate far too low: one window of every row, the same matches
+    ],
+)
+def test_a_first_window_beyond_the_rows_searched_looks_for_no_edge(
+    sparse, monkeypatch, rows_estimate, first_window, edges
+):
+    monkeypatch.setattr(search, "FIRST_WINDOW", first_window)
+    estimates_are(monkeypatch, lambda q: 2 if q.search_info else rows_estimate)
+    with CaptureQueriesContext(connection) as queries:
+        results = Article.objects.published().search("البرتقال", sort="newest")
+        titles = [a.title for a in results]
+    assert titles == sparse
+    assert results.count() == 4 and results.estimated_count is not None
+    looked = [q["sql"] for q in queries.captured_queries if " OFFSET " in q["sql"]]
+    assert bool(looked) == edges
+
+
 def test_windows_that_reach_the_end_find_every_match(sparse, monkeypatch):
     """An estimate far above the truth: the walk reaches the oldest article and finds that
     the matches are few after all, so the count is exact."""
