@@ -399,8 +399,13 @@ class SearchQuerySetMixin:
         newest_first = sort != "oldest"
         by_date = ["-published_at", "-id"] if newest_first else ["published_at", "id"]
         estimate = None
+        # {id: source id} of the rows found, where the queries that find them read the rows
+        # anyway: the outlet facet is then counted from it (see bounded_sources).
+        outlets = {}
         if self.search_info is None:  # a listing: the date index gives the newest at once
-            ids = list(self.order_by(*by_date).values_list("pk", flat=True)[: search.LARGE + 1])
+            rows = self.order_by(*by_date).values_list("pk", "source_id")[: search.LARGE + 1]
+            outlets.update(rows)
+            ids = list(outlets)
             if len(ids) > search.LARGE:
                 estimate = max(search.estimate_rows(self), len(ids))
                 ids = ids[: search.CANDIDATES]
@@ -422,18 +427,24 @@ class SearchQuerySetMixin:
                 # their number, in one query. Up to LARGE, they are all of them.
                 counted = self.order_by(*by_date).annotate(total=Window(Count("pk")))
                 limit = max(search.LARGE, search.CANDIDATES)
-                rows = self._search_ids(counted, limit, fields=("pk", "total"))
+                rows = self._search_ids(counted, limit, fields=("pk", "total"), outlets=outlets)
                 ids = [pk for pk, _ in rows]
                 if rows and rows[0][1] > search.LARGE:
                     estimate, ids = rows[0][1], ids[: search.CANDIDATES]
             elif phrase and guess < search.LARGE // 4:
                 # A phrase makes each match a read of its vector (the text index has no
                 # positions): all at once only when they are surely few.
-                ids = self._search_ids(self.order_by(*by_date), search.LARGE + 1)
+                ids = self._search_ids(self.order_by(*by_date), search.LARGE + 1, outlets=outlets)
             if ids is None or (phrase and len(ids) > search.LARGE):
                 guess = max(guess, len(ids or ()), 1)
                 newest, complete = self._newest_matches(
-                    base, min(1.0, guess / base_rows), by_date, newest_first, walk, base_rows
+                    base,
+                    min(1.0, guess / base_rows),
+                    by_date,
+                    newest_first,
+                    walk,
+                    base_rows,
+                    outlets,
                 )
                 if complete and len(newest) <= search.LARGE:
                     ids = newest  # few after all: every match, ranked exactly
@@ -443,6 +454,8 @@ class SearchQuerySetMixin:
         result = self._settled(ids, sort, by_date)
         result.estimated_count = estimate
         result.bounded_ids = ids
+        if result.bounded_sources is None and ids and all(pk in outlets for pk in ids):
+            result.bounded_sources = Counter(outlets[pk] for pk in ids)
         return result
 
     def _settled(self, ids, sort, by_date):
@@ -562,16 +575,20 @@ class SearchQuerySetMixin:
     PLANS["ids"] = PLANS["walk"]
 
     @classmethod
-    def _search_ids(cls, queryset, limit, plan="bitmap", fields=None):
+    def _search_ids(cls, queryset, limit, plan="bitmap", fields=None, outlets=None):
         """The ids of a text search, the first `limit` in the queryset's order, found the way
         `plan` says. Left to itself, the planner often walks the date index and tests each
         row's vector, which reads every vector on the way (~5 µs a row in memory, ~200 µs from
         disk), where the text index answers without reading any vector unless the query has a
         phrase. Only for a word in most of the archive is walking cheaper (see
-        _walk_is_cheaper)."""
-        rows = queryset.values_list(*fields) if fields else queryset.values_list("pk", flat=True)
-        sql, params = rows[:limit].query.sql_with_params()
+        _walk_is_cheaper). With `outlets` (a dict), each row found puts its source id there
+        too, {id: source id}: the row is read anyway."""
+        names = [*(fields or ["pk"]), *(["source_id"] if outlets is not None else [])]
+        sql, params = queryset.values_list(*names)[:limit].query.sql_with_params()
         found = cls._planned_rows(queryset.db, sql, params, plan)
+        if outlets is not None:
+            outlets.update((row[0], row[-1]) for row in found)
+            found = [row[:-1] for row in found]
         return found if fields else [row[0] for row in found]
 
     @classmethod
@@ -611,7 +628,9 @@ class SearchQuerySetMixin:
         archive = max(archive, 1)
         return (share * archive) ** 2 > search.WALK_ABOVE * archive
 
-    def _newest_matches(self, base, share, by_date, newest_first, walk=False, base_rows=None):
+    def _newest_matches(
+        self, base, share, by_date, newest_first, walk=False, base_rows=None, outlets=None
+    ):
         """The newest (oldest) matches, up to search.CANDIDATES, and whether they are all of
         them. The date index is walked in windows, newest first: each window's edge is a date
         read from the date index alone, and the matches within it come from a bitmap of the
@@ -622,9 +641,12 @@ class SearchQuerySetMixin:
         A first window well beyond `base_rows` (the planner's estimate of the rows of `base`)
         is the whole of `base`: its edge is not looked for (reading the date index to its end
         to find none cost ~3 ms at 31.5k). Were the estimate far too low, that window would
-        only be larger than intended: the matches found are the same."""
+        only be larger than intended: the matches found are the same. `outlets`: see
+        _search_ids (filled where no phrase is tested)."""
         if walk:
-            ids = self._search_ids(self.order_by(*by_date), search.CANDIDATES + 1, plan="walk")
+            ids = self._search_ids(
+                self.order_by(*by_date), search.CANDIDATES + 1, plan="walk", outlets=outlets
+            )
             return ids[: search.CANDIDATES], len(ids) <= search.CANDIDATES
         dated = base.order_by(F("published_at").desc() if newest_first else "published_at")
         chosen = self.order_by(*by_date)
@@ -660,9 +682,10 @@ class SearchQuerySetMixin:
             else:
                 edge = list(rest.values_list("published_at", flat=True)[window:][:1])
             if not edge:  # this window reaches the end of the archive: every remaining match
-                ids = self._window_ids(chosen, loose, sure, step, wanted + 1)
+                ids = self._window_ids(chosen, loose, sure, step, wanted + 1, outlets)
                 return found + ids[:wanted], len(ids) <= wanted
-            found += self._window_ids(chosen, loose, sure, {**step, reached: edge[0]}, wanted)
+            window_conditions = {**step, reached: edge[0]}
+            found += self._window_ids(chosen, loose, sure, window_conditions, wanted, outlets)
             if len(found) >= search.CANDIDATES:
                 return found, False
             walked += window
@@ -670,7 +693,7 @@ class SearchQuerySetMixin:
             seen = max(len(found), 1) / walked
             window = max(int((search.CANDIDATES - len(found)) / seen * 1.5), search.CANDIDATES)
 
-    def _window_ids(self, chosen, loose, sure, conditions, limit):
+    def _window_ids(self, chosen, loose, sure, conditions, limit, outlets=None):
         """The first `limit` matches of `chosen` within `conditions` (a date range), in
         order; with `loose` (the same search without its phrases), by testing the phrases on
         the loose matches only, in slices of search.PHRASE_SLICE, and only on those that
@@ -680,7 +703,7 @@ class SearchQuerySetMixin:
         الأطلسي for الناتو) thus has its vectors read only for the rows that have those three
         words and not the name, and for the phrase alone."""
         if loose is None:
-            return self._search_ids(chosen.filter(**conditions), limit)
+            return self._search_ids(chosen.filter(**conditions), limit, outlets=outlets)
         ids = []
         candidates = self._search_ids(loose.filter(**conditions), None)
         known = (

@@ -455,9 +455,9 @@ def test_the_planner_keeps_ten_thousand_common_terms():
 
 @pytest.mark.parametrize("rerank", [200, 2])
 def test_outlets_counted_by_the_quick_rank_are_the_facets(make_article, monkeypatch, rerank):
-    """Above RERANK results the quick rank counts the outlets as it reads the rows; the
-    outlet facet is then those counts, most common first, ties by name, cut at the limit:
-    what counting the rows again gives."""
+    """Above RERANK results the quick rank counts the outlets as it reads the rows (below,
+    the query that found them did); the outlet facet is then those counts, most common
+    first, ties by name, cut at the limit: what counting the rows again gives."""
     from archive.filters import article_facets
     from archive.models import Source
 
@@ -468,7 +468,7 @@ def test_outlets_counted_by_the_quick_rank_are_the_facets(make_article, monkeypa
         for n in range(times):
             make_article(f"البرتقال {outlet.slug} {n}", source=outlet)
     results = Article.objects.published().search("البرتقال")
-    assert (results.bounded_sources is not None) == (rerank == 2)
+    assert results.bounded_sources is not None
     for limit in (1, 2, 15):
         recounted = article_facets(results.bounded_ids, limit)
         facets = article_facets(results.bounded_ids, limit, results.bounded_sources)
@@ -495,3 +495,65 @@ def test_the_quick_rank_vector_is_kept_in_the_row(make_article):
         size, rank_chunk, search_chunk = cursor.fetchone()
     assert 2_000 < size < 3_500  # out of line at the default target (~2 kB a row)
     assert rank_chunk is None and search_chunk is not None
+
+
+@pytest.fixture
+def outlets(make_article):
+    """Oranges in three outlets (1, 3 and 2 articles a day apart, the newest last), and a
+    draft in a fourth, never counted."""
+    from archive.models import Source
+
+    made = [Source.objects.create(name=n, name_ar=n, slug=n) for n in ("b", "a", "c", "d")]
+    day = 0
+    for outlet, times in zip(made, (1, 3, 2), strict=False):
+        for n in range(times):
+            day += 1
+            make_article(
+                f"البرتقال {outlet.slug} {n}",
+                body="عن البرتقال في السوق",
+                source=outlet,
+                published_at=dt.datetime(2020, 1, day, tzinfo=dt.UTC),
+            )
+    make_article("البرتقال مسودة", source=made[3], status=Article.Status.DRAFT)
+    return made
+
+
+@pytest.mark.parametrize(
+    "query, sort, candidates",
+    [
+        (None, "newest", 1_000),  # a listing
+        (None, "newest", 4),  # a listing of more than CANDIDATES: the newest four
+        ("البرتقال", "newest", 1_000),  # all the matches in one query
+        ("البرتقال", "newest", 4),  # the windows, newest first
+        ("البرتقال", "oldest", 4),
+        ("البرتقال", "relevance", 4),
+        ('"في السوق"', "newest", 4),  # a phrase: the rows found may not say their outlet
+    ],
+)
+def test_the_outlets_of_the_rows_found_are_the_facets(
+    outlets, monkeypatch, query, sort, candidates
+):
+    """Listings and searches count the outlet facet from the rows their own queries found,
+    without reading those rows again; the counts are what counting the rows gives, and a
+    draft is never among them."""
+    from archive.filters import article_facets
+
+    monkeypatch.setattr(search, "LARGE", min(candidates, 5))
+    monkeypatch.setattr(search, "CANDIDATES", candidates)
+    monkeypatch.setattr(search, "ONE_QUERY_BELOW", 2 if candidates == 4 else 20_000)
+    published = Article.objects.published()
+    results = published.search(query, sort=sort) if query else published.bounded(published, sort)
+    ids = results.bounded_ids
+    assert len(ids) == min(6, candidates)
+    if results.bounded_sources is None:
+        assert query and query.startswith('"')
+    else:
+        assert sum(results.bounded_sources.values()) == len(ids)
+    facets = article_facets(ids, 15, results.bounded_sources)
+    assert facets == article_facets(ids, 15)
+    counted = Article.objects.filter(pk__in=ids).values_list("source__slug", flat=True)
+    expected = sorted(
+        {s: list(counted).count(s) for s in counted}.items(), key=lambda i: (-i[1], i[0])
+    )
+    assert [(i["value"], i["count"]) for i in facets["source"]] == expected
+    assert "d" not in {i["value"] for i in facets["source"]}
