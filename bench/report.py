@@ -107,6 +107,12 @@ def sizes_table(runs):
         + " | ".join(mb(t) for t in toast)
         + f" | {growth} |"
     )
+    plain = [r["sizes"].get("plain_table_bytes") for r in runs]
+    if any(plain):
+        lines.append(
+            "| *not the archive's*: the plain way's table (bench_plain_article, its TOAST and"
+            " indexes) | " + " | ".join(mb(p) if p else "—" for p in plain) + " | |"
+        )
     return "\n".join(lines)
 
 
