@@ -22,6 +22,8 @@ BEFORE = [
     "before-v5-1M",
     "before-v6-31.5k",
     "before-v6-1M",
+    "before-v7-31.5k",
+    "before-v7-1M",
 ]  # earlier versions' runs
 CITATION = (
     "A. Chouigui, O. Ben Khiroun, B. Elayeb, “An Arabic Multi-source News Corpus: "
@@ -175,6 +177,7 @@ def main():
             load("import-ant-sql-workers-2"),
             load("import-ant-native-workers-1"),
             load("import-ant-native-workers-2"),
+            load("import-synthetic-1M-native-workers-2-stock-column"),
             load("import-synthetic-1M-native-workers-2"),
         )
         if i
