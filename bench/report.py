@@ -125,8 +125,11 @@ def import_table(imports):
         "|---|---|---|---:|---:|---:|---:|---:|---:|---:|---:|",
     ]
     for item in imports:
+        # Loads before 2026-12-03's last had the baseline's stock column in the table.
+        stock = "article_stock_search" in item.get("index_build_seconds", {})
+        files = ", ".join(item["files"]) + (" (with the stock column)" if stock else "")
         lines.append(
-            f"| {', '.join(item['files'])} | {item['date']} | {item.get('analyser', 'sql')} | "
+            f"| {files} | {item['date']} | {item.get('analyser', 'sql')} | "
             f"{item['workers']} | {item['read']:,} | "
             f"{item['created']:,} | {item['skipped']:,} | {item['rejected']:,} | "
             f"{item['seconds']} | **{item['rows_per_second']:,}** | "
@@ -261,7 +264,7 @@ def main():
                     f"{max(t[1] for t in timeline)} MB)"
                 )
             if notes:
-                parts += [f"{', '.join(item['files'])}: " + "; ".join(notes) + ".", ""]
+                parts += [f"{item['label']} ({item['date']}): " + "; ".join(notes) + ".", ""]
     parts += ["## Citation", "", f"The benchmarks use the ANT corpus: {CITATION}.", ""]
     (HERE / "RESULTS.md").write_text("\n".join(parts), encoding="utf-8")
     print(f"wrote {HERE / 'RESULTS.md'}")
