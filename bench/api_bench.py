@@ -294,6 +294,8 @@ def run_plain(url, mix, repeats):
     exact count and facets, OFFSET paging."""
     results = {}
     with connect(url) as db:
+        if not db.execute("SELECT to_regclass(%s)", [PLAIN_TABLE]).fetchone()[0]:
+            sys.exit(f"{PLAIN_TABLE} is missing: run without --skip-prepare once to build it")
         for kind, requests in mix.items():
             times = []
             sample = (requests * repeats)[: max(repeats, len(requests))]
