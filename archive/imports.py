@@ -12,7 +12,11 @@ The rules, the same for `manage.py import_articles` and the admin's import page:
   + skipped + rejected;
 - rows are written in batches, each batch one transaction: an import stopped half-way and run
   again finishes without duplicates. Memory stays flat: nothing is kept across batches but
-  the outlet and tag caches.
+  the outlet and tag caches;
+- two imports of the same rows at once (the command and the admin, say) create each article
+  once: the second's insert waits on the first's, through the url's unique index or, without
+  a url, the slug's (made from the title and body, see slug_for), fails once the first
+  commits, and its batch written again a row at a time finds those rows and skips them.
 """
 
 import csv

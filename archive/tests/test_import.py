@@ -483,3 +483,63 @@ def test_workers_share_a_file_with_the_same_result(tmp_path, monkeypatch):
 def test_workers_must_be_sensible(tmp_path):
     with pytest.raises(CommandError, match="--workers"):
         run(write_jsonl(tmp_path / "a.jsonl", [ant_row(1)]), field_map=ANT_MAP, workers=0)
+
+
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.parametrize("with_urls", [True, False])
+def test_two_imports_of_the_same_rows_at_once_create_each_article_once(
+    tmp_path, monkeypatch, with_urls
+):
+    """An import (the admin's, say) that starts while another holds the same rows in an
+    open transaction does not create them again: a row with a url by the url's unique index,
+    one without by the slug's, which is made from its title and body. It waits for the first
+    to commit, its batch fails on that index, and written again a row at a time each row is
+    found and skipped."""
+    import threading
+
+    rows = [ant_row(n, **({} if with_urls else {"url": ""})) for n in range(3)]
+    path = write_jsonl(tmp_path / "same.jsonl", rows)
+    mapping = imports.parse_map(ANT_MAP)
+    holding, release = threading.Event(), threading.Event()
+    real_write_rows = imports.write_rows
+
+    def write_rows(*args, **kwargs):
+        counts = real_write_rows(*args, **kwargs)
+        if threading.current_thread().name == "first" and not holding.is_set():
+            holding.set()  # its rows are written, its transaction still open
+            release.wait(60)
+        return counts
+
+    monkeypatch.setattr(imports, "write_rows", write_rows)
+    summaries, errors = {}, []
+
+    def import_once():
+        name = threading.current_thread().name
+        try:
+            summaries[name] = imports.import_file(
+                path, mapping, quiet=True, rejects_path=tmp_path / f"{name}.rejects.jsonl"
+            )
+        except Exception as exc:  # reported below
+            errors.append(exc)
+        finally:
+            connection.close()
+
+    first = threading.Thread(target=import_once, name="first")
+    first.start()
+    assert holding.wait(60)
+    second = threading.Thread(target=import_once, name="second")
+    second.start()
+    with connection.cursor() as cursor:  # until the second waits for a lock (or is done)
+        for _ in range(6000):
+            cursor.execute("SELECT count(*) FROM pg_locks WHERE NOT granted")
+            if cursor.fetchone()[0] or not second.is_alive():
+                break
+            time.sleep(0.01)
+    release.set()
+    first.join(60)
+    second.join(60)
+    assert errors == []
+    assert Article.objects.count() == 3
+    assert (summaries["first"].created, summaries["first"].skipped) == (3, 0)
+    assert (summaries["second"].created, summaries["second"].skipped) == (0, 3)
+    assert summaries["second"].rejected == 0
