@@ -462,7 +462,9 @@ def unindexable(texts):
             with transaction.atomic(), connection.cursor() as cursor:
                 cursor.execute("SELECT (archive_text_vectors(%s, 'C')).vector IS NULL", [text])
         except DatabaseError as error:
-            if "too long" not in str(error):
+            # Program limits (SQLSTATE class 54): a word or a vector too long. By code, not by
+            # message, which a server may give in its own language.
+            if not (getattr(error.__cause__, "sqlstate", None) or "").startswith("54"):
                 raise
             problems[name] = _(
                 "This text cannot be indexed for search: a word in it is too long (over 1,000"
