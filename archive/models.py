@@ -5,6 +5,7 @@ What the public may see is decided here, by the `published()` QuerySet methods; 
 path starts from them.
 """
 
+import datetime as dt
 import re
 from collections import Counter
 
@@ -45,6 +46,41 @@ def unique_slug(model, text, *, instance_pk=None, max_length=200, fallback="item
     while others.filter(slug=slug).exists():
         slug, n = f"{base}-{n}", n + 1
     return slug
+
+
+# What a slug may hold so that the `<str:slug>` URL patterns always match it: no slash and
+# no space (reverse() quotes the rest; Arabic letters are fine).
+SLUG_SHAPE = r"^[^/\s]+$"
+
+# Publication dates the archive accepts: from 1800 (older is a typo, and years before 1 AD
+# cannot be read back by the driver) to the end of next year (a scheduled piece, not later).
+EARLIEST_PUBLICATION = dt.datetime(1800, 1, 1, tzinfo=dt.UTC)
+
+
+def latest_publication():
+    return dt.datetime(dt.datetime.now(dt.UTC).year + 2, 1, 1, tzinfo=dt.UTC)
+
+
+def publication_date_problem(value):
+    """Why `value` (an aware datetime) cannot be a publication date, or None."""
+    if value < EARLIEST_PUBLICATION or value >= latest_publication():
+        return _("The publication date must lie between 1800 and the end of next year.")
+    return None
+
+
+# C0 and C1 control characters but tab, line feed and carriage return: XML 1.0 (the feeds)
+# cannot carry them, and NUL cannot even be stored by PostgreSQL.
+CONTROL_CHARACTERS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
+
+
+def control_character_problem(text):
+    """Why `text` cannot be stored as it is (it holds a control character), or None."""
+    found = CONTROL_CHARACTERS.search(text or "")
+    if found is None:
+        return None
+    return _("The text holds a control character (U+%(code)04X), which cannot be kept.") % {
+        "code": ord(found.group())
+    }
 
 
 def squash_spaces(text):
@@ -140,7 +176,7 @@ class Source(models.Model):
 
     name = models.CharField(_("name"), max_length=200, unique=True)
     name_ar = models.CharField(_("Arabic name"), max_length=200, blank=True)
-    slug = models.SlugField(_("slug"), max_length=200, unique=True)
+    slug = models.SlugField(_("slug"), max_length=200, unique=True, allow_unicode=True)
     homepage = models.URLField(_("home page"), blank=True)
     country = models.CharField(
         _("country"), max_length=2, blank=True, help_text=_("ISO 3166 code, e.g. QA, FR, KP.")
@@ -161,6 +197,9 @@ class Source(models.Model):
                 condition=Q(country="") | Q(country__regex=r"^[A-Z]{2}$"),
                 name="source_country_iso_code",
                 violation_error_message=_("The country is a two-letter ISO code in capitals."),
+            ),
+            models.CheckConstraint(
+                condition=Q(slug__regex=SLUG_SHAPE), name="source_slug_fits_its_url"
             ),
         ]
 
@@ -271,6 +310,9 @@ class Tag(models.Model):
                 violation_error_message=_(
                     "A tag of this kind with this Arabic name already exists."
                 ),
+            ),
+            models.CheckConstraint(
+                condition=Q(slug__regex=SLUG_SHAPE), name="tag_slug_fits_its_url"
             ),
         ]
 
@@ -940,6 +982,14 @@ class Article(models.Model):
             ),
             models.CheckConstraint(condition=~Q(title=""), name="article_title_not_empty"),
             models.CheckConstraint(condition=~Q(slug=""), name="article_slug_not_empty"),
+            # Older dates are typos; before 1 AD the driver cannot even read them back.
+            models.CheckConstraint(
+                condition=Q(published_at__gte=EARLIEST_PUBLICATION),
+                name="article_published_after_1800",
+            ),
+            models.CheckConstraint(
+                condition=Q(slug__regex=SLUG_SHAPE), name="article_slug_fits_its_url"
+            ),
         ]
 
     def __str__(self):
@@ -1020,6 +1070,17 @@ class Article(models.Model):
                         }
                     }
                 )
+        problems = {}
+        for name in ("title", "lead", "body", "author"):
+            problem = control_character_problem(getattr(self, name))
+            if problem:
+                problems[name] = problem
+        if self.published_at is not None:
+            problem = publication_date_problem(self.published_at)
+            if problem:
+                problems["published_at"] = problem
+        if problems:
+            raise ValidationError(problems)
         problems = search.unindexable({"title": self.title, "lead": self.lead, "body": self.body})
         if problems:
             raise ValidationError(problems)
