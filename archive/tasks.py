@@ -14,6 +14,7 @@ from django.db import connection
 from django.utils import timezone
 from procrastinate import JobContext, exceptions, jobs
 from procrastinate.contrib.django import app
+from procrastinate.contrib.django.models import ProcrastinateJob
 
 from . import imports, search
 from .models import ImportRun
@@ -84,7 +85,8 @@ def kept(rejects):
 @app.periodic(cron="*/5 * * * *")
 @app.task(name="archive.fail_stalled_imports", queue=UPKEEP_QUEUE, queueing_lock="stalled")
 async def fail_stalled_imports(timestamp: int):
-    """Imports whose worker died (no heartbeat): the job and the run are marked failed."""
+    """Imports whose worker died (no heartbeat): the job and the run are marked failed; so
+    are runs whose job is over or gone."""
     stalled = await app.job_manager.get_stalled_jobs(
         task_name=run_import.name, seconds_since_heartbeat=STALLED_AFTER
     )
@@ -92,14 +94,26 @@ async def fail_stalled_imports(timestamp: int):
         await app.job_manager.finish_job_by_id_async(
             job_id=job.id, status=jobs.Status.FAILED, delete_job=False
         )
-        await in_thread(fail_run)(job.task_kwargs["run_id"])
+        await in_thread(fail_run)(job.task_kwargs["run_id"], "it stopped answering")
+    await in_thread(fail_orphaned_runs)()
 
 
-def fail_run(run_id):
+def fail_run(run_id, reason):
     run = ImportRun.objects.active().filter(pk=run_id).first()
     if run is not None:
-        rejects = run.upload_path.parent / "rejects.jsonl"
-        run.fail(STOPPED.format(reason="it stopped answering"), kept(rejects))
+        run.fail(STOPPED.format(reason=reason), kept(run.upload_path.parent / "rejects.jsonl"))
+
+
+def fail_orphaned_runs():
+    """Runs still queued or running whose job is over or gone (cancelled in the queue's
+    tools, say): nothing would ever end them."""
+    live = ProcrastinateJob.objects.filter(status__in=["todo", "doing"]).values("id")
+    for run in ImportRun.objects.active().exclude(job_id__in=live):
+        run.fail(
+            "Its job was cancelled or lost before the import ended. Import the file again"
+            " (rows already in the archive are skipped).",
+            kept(run.upload_path.parent / "rejects.jsonl"),
+        )
 
 
 @app.periodic(cron="17 3 * * *")

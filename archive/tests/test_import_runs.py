@@ -452,3 +452,30 @@ def test_import_file_reports_each_batch(tmp_path):
     )
     assert seen == [(2, 2), (4, 4), (5, 5)]
     assert summary.created == 5
+
+
+def test_a_run_whose_job_was_cancelled_is_failed_by_the_upkeep(editor_client, tmp_path):
+    upload(editor_client, write_jsonl(tmp_path / "a.jsonl", [ant_row(1)]))
+    upload(editor_client, write_jsonl(tmp_path / "b.jsonl", [ant_row(2)]))
+    cancelled, waiting = ImportRun.objects.order_by("pk")
+    with connection.cursor() as cursor:  # what "cancel" in procrastinate's tools does
+        cursor.execute("SELECT procrastinate_cancel_job_v1(%s, false, false)", [cancelled.job_id])
+    tasks.fail_stalled_imports.defer(timestamp=0)
+    run_worker(tasks.UPKEEP_QUEUE)
+    cancelled.refresh_from_db()
+    waiting.refresh_from_db()
+    assert cancelled.state == "failed" and "cancelled" in cancelled.error
+    assert waiting.state == "queued"
+
+
+@pytest.mark.parametrize("raw", ["thirty", "0", "-1"])
+def test_import_settings_must_be_positive_whole_numbers(monkeypatch, raw):
+    from django.core.exceptions import ImproperlyConfigured
+
+    from newsroom.settings import env_int
+
+    monkeypatch.setenv("NEWSROOM_IMPORT_RETENTION_DAYS", raw)
+    with pytest.raises(ImproperlyConfigured, match="NEWSROOM_IMPORT_RETENTION_DAYS"):
+        env_int("NEWSROOM_IMPORT_RETENTION_DAYS", 30)
+    monkeypatch.setenv("NEWSROOM_IMPORT_RETENTION_DAYS", "7")
+    assert env_int("NEWSROOM_IMPORT_RETENTION_DAYS", 30) == 7
