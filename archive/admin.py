@@ -1,5 +1,5 @@
 """The editors' admin: articles with their claims inline, claims with their appearances, tags
-with their other spellings, and sources."""
+with their other spellings, sources, and the record of the imports run in the background."""
 
 from django import forms
 from django.conf import settings

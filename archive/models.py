@@ -1554,7 +1554,9 @@ class ImportRun(models.Model):
         size once decompressed). A gzip is read through, a chunk at a time, so that what it
         holds is measured without inflating it in memory; past the limit it is refused."""
         limit = settings.NEWSROOM_IMPORT_MAX_TEXT_MB * 1024 * 1024
-        suffix = "".join(Path(upload.name).suffixes[-2:]).lower()
+        name = upload.name.lower()  # the import reads the format from the name
+        suffix = ".csv" if name.removesuffix(".gz").endswith(".csv") else ".jsonl"
+        suffix += ".gz" if name.endswith(".gz") else ""
         relative = Path(uuid.uuid4().hex) / f"upload{suffix}"
         path = cls.folder() / relative
         path.parent.mkdir(parents=True, exist_ok=True)

@@ -479,3 +479,16 @@ def test_import_settings_must_be_positive_whole_numbers(monkeypatch, raw):
         env_int("NEWSROOM_IMPORT_RETENTION_DAYS", 30)
     monkeypatch.setenv("NEWSROOM_IMPORT_RETENTION_DAYS", "7")
     assert env_int("NEWSROOM_IMPORT_RETENTION_DAYS", 30) == 7
+
+
+def test_an_upload_is_stored_under_a_short_name_of_its_format(editor_client, tmp_path):
+    long_name = tmp_path / ("x." + "y" * 200 + ".CSV.gz")
+    with gzip.open(long_name, "wt", encoding="utf-8") as handle:
+        handle.write("title,body,outlet,published_at\nعنوان,نص,مصدر,2020-01-01\n")
+    assert upload(editor_client, long_name, field_map="").status_code == 302
+    run = ImportRun.objects.get()
+    assert run.stored_file.endswith("/upload.csv.gz") and len(run.stored_file) < 60
+    assert run.file_name == long_name.name
+    run_worker()
+    run.refresh_from_db()
+    assert (run.state, run.created) == ("finished", 1)
