@@ -5,7 +5,7 @@ from django import forms
 from django.conf import settings
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied
-from django.db import models, transaction
+from django.db import models
 from django.db.models import Count
 from django.http import FileResponse, Http404, HttpResponseRedirect
 from django.template.response import TemplateResponse
@@ -15,7 +15,7 @@ from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
-from . import imports, tasks
+from . import imports
 from .models import (
     Article,
     Claim,
@@ -233,24 +233,14 @@ class ArticleAdmin(EditorTrackingAdmin):
             may_update=self.has_change_permission(request),
         )
         if request.method == "POST" and form.is_valid():
-            upload = form.cleaned_data["file"]
+            data = form.cleaned_data
             try:
-                stored, text_size = ImportRun.store(upload)
+                run = ImportRun.queue(
+                    data["file"], request.user, data["mapping"], data["status"], data["update"]
+                )
             except UploadRefused as refusal:
                 form.add_error("file", str(refusal))
             else:
-                with transaction.atomic():
-                    run = ImportRun.objects.create(
-                        uploaded_by=request.user,
-                        file_name=upload.name[:255],
-                        stored_file=stored,
-                        file_size=upload.size,
-                        text_size=text_size,
-                        field_map=form.cleaned_data["mapping"],
-                        article_status=form.cleaned_data["status"],
-                        update_existing=form.cleaned_data["update"],
-                    )
-                    tasks.queue_import(run)
                 self.message_user(
                     request, _("The import is queued; this page follows it."), messages.SUCCESS
                 )

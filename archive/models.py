@@ -22,7 +22,7 @@ from django.contrib.postgres.fields import ArrayField
 from django.contrib.postgres.indexes import GinIndex
 from django.contrib.postgres.search import SearchVectorField
 from django.core.exceptions import ValidationError
-from django.db import connections, models
+from django.db import connections, models, transaction
 from django.db.models import (
     Count,
     Exists,
@@ -1569,6 +1569,26 @@ class ImportRun(models.Model):
             shutil.rmtree(path.parent, ignore_errors=True)
             raise
         return str(relative), size
+
+    @classmethod
+    def queue(cls, upload, user, mapping, status, update):
+        """Store the upload, record its run and queue its job; UploadRefused keeps nothing."""
+        from .tasks import queue_import  # the tasks module imports this one
+
+        stored, text_size = cls.store(upload)
+        with transaction.atomic():
+            run = cls.objects.create(
+                uploaded_by=user,
+                file_name=upload.name[:255],
+                stored_file=stored,
+                file_size=upload.size,
+                text_size=text_size,
+                field_map=mapping,
+                article_status=status,
+                update_existing=update,
+            )
+            queue_import(run)
+        return run
 
     def remove_files(self):
         shutil.rmtree(self.upload_path.parent, ignore_errors=True)
