@@ -12,6 +12,7 @@ from asgiref.sync import sync_to_async
 from django.conf import settings
 from django.db import connection
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 from procrastinate import JobContext, exceptions, jobs
 from procrastinate.contrib.django import app
 from procrastinate.contrib.django.models import ProcrastinateJob
@@ -24,9 +25,20 @@ UPKEEP_QUEUE = "upkeep"
 # A worker that has not sent its heartbeat for this long is taken for dead.
 STALLED_AFTER = 120  # seconds
 
-STOPPED = (
-    "The worker stopped during this import ({reason}). The rows written before it stopped are"
-    " in the archive: import the file again to add the rest (rows already there are skipped)."
+# Stored in the run in the site's language (the worker has no request to choose another).
+STOPPED = _(
+    "The worker was stopped during this import (shut down, or asked to stop it). The rows"
+    " written before are in the archive: import the file again to add the rest; rows already"
+    " there are skipped."
+)
+SILENT = _(
+    "The worker running this import stopped answering (killed, or its machine lost). The rows"
+    " written before are in the archive: import the file again to add the rest; rows already"
+    " there are skipped."
+)
+LOST = _(
+    "This import's job was cancelled or lost before the import ended. Import the file again;"
+    " rows already in the archive are skipped."
 )
 
 
@@ -56,7 +68,7 @@ def run_import(context: JobContext, run_id: int):
     except imports.ImportError_ as exc:
         run.fail(str(exc).replace(str(run.upload_path), run.file_name), kept(rejects))
     except exceptions.JobAborted:
-        run.fail(STOPPED.format(reason="it was shut down or asked to stop"), kept(rejects))
+        run.fail(str(STOPPED), kept(rejects))
         raise
     except Exception as exc:  # recorded for the editor, then logged by the worker
         run.fail(f"{type(exc).__name__}: {exc}", kept(rejects))
@@ -94,14 +106,14 @@ async def fail_stalled_imports(timestamp: int):
         await app.job_manager.finish_job_by_id_async(
             job_id=job.id, status=jobs.Status.FAILED, delete_job=False
         )
-        await in_thread(fail_run)(job.task_kwargs["run_id"], "it stopped answering")
+        await in_thread(fail_run)(job.task_kwargs["run_id"])
     await in_thread(fail_orphaned_runs)()
 
 
-def fail_run(run_id, reason):
+def fail_run(run_id):
     run = ImportRun.objects.active().filter(pk=run_id).first()
     if run is not None:
-        run.fail(STOPPED.format(reason=reason), kept(run.upload_path.parent / "rejects.jsonl"))
+        run.fail(str(SILENT), kept(run.upload_path.parent / "rejects.jsonl"))
 
 
 def fail_orphaned_runs():
@@ -109,11 +121,7 @@ def fail_orphaned_runs():
     tools, say): nothing would ever end them."""
     live = ProcrastinateJob.objects.filter(status__in=["todo", "doing"]).values("id")
     for run in ImportRun.objects.active().exclude(job_id__in=live):
-        run.fail(
-            "Its job was cancelled or lost before the import ended. Import the file again"
-            " (rows already in the archive are skipped).",
-            kept(run.upload_path.parent / "rejects.jsonl"),
-        )
+        run.fail(str(LOST), kept(run.upload_path.parent / "rejects.jsonl"))
 
 
 @app.periodic(cron="17 3 * * *")
