@@ -31,11 +31,16 @@ $(VENV)/.analyser: $(VENV)/.installed archive/native/archive_analyser.c archive/
 
 venv: $(VENV)/.installed $(VENV)/.analyser
 
+# The job worker (admin imports, upkeep) runs beside the server, with the same database; on
+# Ctrl-C or SIGTERM the shell's traps stop both (a running import stops after its batch).
 run: export DJANGO_DEBUG ?= true
 run: venv
 	$(WITH_DB) sh -c '$(PREPARE) && $(MANAGE) create_demo_editor && \
-		echo "Serving on http://127.0.0.1:$(PORT)/admin/ (Ctrl-C stops the server and the database)" && \
-		exec $(MANAGE) runserver 127.0.0.1:$(PORT)'
+		echo "Serving on http://127.0.0.1:$(PORT)/admin/ (Ctrl-C stops the server, the job worker and the database)" && \
+		{ $(MANAGE) procrastinate worker & worker=$$!; \
+		  $(MANAGE) runserver 127.0.0.1:$(PORT) & server=$$!; \
+		  trap "kill $$server $$worker 2>/dev/null; wait" EXIT; trap "exit 130" INT TERM HUP; \
+		  wait $$server; }'
 
 test: export DJANGO_SECRET_KEY ?= test-only-secret-key-not-for-production
 test: venv

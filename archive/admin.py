@@ -1,22 +1,32 @@
 """The editors' admin: articles with their claims inline, claims with their appearances, tags
-with their other spellings, and sources."""
-
-import tempfile
-from pathlib import Path
+with their other spellings, sources, and the record of the imports run in the background."""
 
 from django import forms
+from django.conf import settings
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied
 from django.db import models
 from django.db.models import Count
+from django.http import FileResponse, Http404, HttpResponseRedirect
 from django.template.response import TemplateResponse
-from django.urls import path
+from django.urls import path, reverse
 from django.utils import timezone
+from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
-from . import imports, search
-from .models import Article, Claim, ClaimAppearance, ClaimEvidence, Source, Tag, TagAlias
+from . import imports
+from .models import (
+    Article,
+    Claim,
+    ClaimAppearance,
+    ClaimEvidence,
+    ImportRun,
+    Source,
+    Tag,
+    TagAlias,
+    UploadRefused,
+)
 
 MAX_UPLOAD = 10 * 1024 * 1024
 
@@ -25,8 +35,8 @@ class ImportForm(forms.Form):
     file = forms.FileField(
         label=_("File"),
         help_text=_(
-            "CSV or JSON Lines, gzipped or not, up to 10 MB (use `manage.py import_articles` "
-            "for larger files)."
+            "CSV or JSON Lines, gzipped or not, up to 10 MB, and up to %(text)d MB once"
+            " decompressed (use `manage.py import_articles` for larger files)."
         ),
     )
     field_map = forms.CharField(
@@ -42,6 +52,23 @@ class ImportForm(forms.Form):
         label=_("Status"), choices=Article.Status.choices, initial=Article.Status.PUBLISHED
     )
     update = forms.BooleanField(label=_("Update articles already in the archive"), required=False)
+
+    def __init__(self, *args, may_update=True, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.may_update = may_update
+        field = self.fields["file"]
+        field.help_text = field.help_text % {"text": settings.NEWSROOM_IMPORT_MAX_TEXT_MB}
+
+    def clean_update(self):
+        if self.cleaned_data["update"] and not self.may_update:
+            raise forms.ValidationError(
+                _(
+                    "Updating articles already in the archive needs the permission to change"
+                    " articles, which your account does not have. Leave this box empty to"
+                    " import only new articles."
+                )
+            )
+        return self.cleaned_data["update"]
 
     def clean_file(self):
         upload = self.cleaned_data["file"]
@@ -196,41 +223,36 @@ class ArticleAdmin(EditorTrackingAdmin):
         ]
 
     def import_view(self, request):
-        """Import a small CSV or JSON Lines file, under the rules of import_articles."""
+        """Queue a CSV or JSON Lines file for import, under the rules of import_articles; the
+        worker runs it, and the run's page follows it."""
         if not self.has_add_permission(request):
             raise PermissionDenied
-        summary = None
-        form = ImportForm(request.POST or None, request.FILES or None)
+        form = ImportForm(
+            request.POST or None,
+            request.FILES or None,
+            may_update=self.has_change_permission(request),
+        )
         if request.method == "POST" and form.is_valid():
-            upload = form.cleaned_data["file"]
-            suffix = "".join(Path(upload.name).suffixes[-2:]).lower()
-            with tempfile.TemporaryDirectory() as folder:
-                path = Path(folder) / f"upload{suffix}"
-                with open(path, "wb") as handle:
-                    for chunk in upload.chunks():
-                        handle.write(chunk)
-                try:
-                    summary = imports.import_file(
-                        path,
-                        form.cleaned_data["mapping"],
-                        status=form.cleaned_data["status"],
-                        update=form.cleaned_data["update"],
-                        quiet=True,
-                        rejects_path=Path(folder) / "rejects.jsonl",
-                    )
-                except imports.ImportError_ as exc:
-                    form.add_error("file", str(exc).replace(str(path), upload.name))
-            if summary is not None:
-                summary.rejects_path = None
-                if summary.created or summary.updated:
-                    search.refresh_vocabulary()
-                self.message_user(request, _("Import finished: %s") % summary, messages.SUCCESS)
+            data = form.cleaned_data
+            try:
+                run = ImportRun.queue(
+                    data["file"], request.user, data["mapping"], data["status"], data["update"]
+                )
+            except UploadRefused as refusal:
+                form.add_error("file", str(refusal))
+            else:
+                self.message_user(
+                    request, _("The import is queued; this page follows it."), messages.SUCCESS
+                )
+                return HttpResponseRedirect(
+                    reverse("admin:archive_importrun_change", args=[run.pk])
+                )
         context = {
             **self.admin_site.each_context(request),
             "opts": self.model._meta,
             "title": _("Import articles"),
             "form": form,
-            "summary": summary,
+            "runs": ImportRun.objects.filter(uploaded_by=request.user)[:5],
         }
         return TemplateResponse(request, "admin/archive/article/import.html", context)
 
@@ -352,3 +374,114 @@ class ClaimAdmin(EditorTrackingAdmin):
     @admin.display(description=_("appearances"), ordering="appearance_count")
     def appearance_count(self, obj):
         return obj.appearance_count
+
+
+@admin.register(ImportRun)
+class ImportRunAdmin(admin.ModelAdmin):
+    """The admin's imports, as a record: read-only. Editors see every run; whoever may import
+    articles sees their own runs."""
+
+    list_display = [
+        "queued_at",
+        "file_name",
+        "uploaded_by",
+        "state",
+        "read",
+        "created",
+        "updated",
+        "skipped",
+        "rejected",
+    ]
+    list_display_links = ["queued_at", "file_name"]
+    list_filter = ["state", "queued_at"]
+    search_fields = ["file_name", "uploaded_by__username"]
+    list_select_related = ["uploaded_by"]
+    date_hierarchy = "queued_at"
+    change_form_template = "admin/archive/importrun/change_form.html"
+    fieldsets = [
+        (None, {"fields": ["file_name", "uploaded_by", "state", "error"]}),
+        (
+            _("Counts"),
+            {"fields": ["read", "created", "updated", "skipped", "rejected", "rejects_link"]},
+        ),
+        (
+            _("Options"),
+            {"fields": ["field_map", "article_status", "update_existing"]},
+        ),
+        (
+            _("Times"),
+            {"fields": ["queued_at", "started_at", "finished_at", "files_removed_at"]},
+        ),
+        (
+            _("Files"),
+            {"fields": ["stored_file", "file_size", "text_size", "job_id"]},
+        ),
+    ]
+
+    def get_urls(self):
+        return [
+            path(
+                "<path:object_id>/rejects/",
+                self.admin_site.admin_view(self.rejects_view),
+                name="archive_importrun_rejects",
+            ),
+            *super().get_urls(),
+        ]
+
+    def sees_all(self, request):
+        return super().has_view_permission(request)
+
+    def has_view_permission(self, request, obj=None):
+        if self.sees_all(request):
+            return True
+        own = obj is None or obj.uploaded_by_id == request.user.pk
+        return own and request.user.has_perm("archive.add_article")
+
+    def get_queryset(self, request):
+        runs = super().get_queryset(request)
+        return runs if self.sees_all(request) else runs.filter(uploaded_by=request.user)
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    def get_readonly_fields(self, request, obj=None):
+        return [field for fieldset in self.fieldsets for field in fieldset[1]["fields"]]
+
+    @admin.display(description=_("rejects file"))
+    def rejects_link(self, run):
+        if run.files_removed_at:
+            return _("removed on %(date)s, %(days)d days after the import") % {
+                "date": timezone.localtime(run.files_removed_at).strftime("%Y-%m-%d"),
+                "days": settings.NEWSROOM_IMPORT_RETENTION_DAYS,
+            }
+        if not run.rejects_file:
+            return "—"
+        url = reverse("admin:archive_importrun_rejects", args=[run.pk])
+        return format_html('<a href="{}" download>{}</a>', url, _("Download (JSON Lines)"))
+
+    def change_view(self, request, object_id, form_url="", extra_context=None):
+        run = self.get_object(request, object_id)
+        extra = {"run": run, "first_rejects": run.first_rejects() if run else []}
+        return super().change_view(request, object_id, form_url, {**extra, **(extra_context or {})})
+
+    def rejects_view(self, request, object_id):
+        run = self.get_object(request, object_id)
+        if run is None:
+            raise Http404
+        if not self.has_view_permission(request, run):
+            raise PermissionDenied
+        path = run.rejects_path
+        if run.files_removed_at or path is None or not path.is_file():
+            raise Http404(_("This run's rejects file is no longer kept."))
+        return FileResponse(
+            open(path, "rb"),
+            as_attachment=True,
+            filename=f"{run.file_name}.rejects.jsonl",
+            content_type="application/x-ndjson; charset=utf-8",
+        )

@@ -562,10 +562,13 @@ def import_file(
     workers=1,
     part=None,
     counter=None,
+    user=None,
+    on_batch=None,
 ):
     """Import one file; returns its Summary. With workers > 1, that many processes share the
     file: each takes the rows whose key (url, or title and body) hashes to it, so that one
-    article is always written by one process."""
+    article is always written by one process. `on_batch(summary)` is called after each batch
+    is written; `user` is who imports (the admin's editor)."""
     if workers > 1:
         return import_in_parallel(
             path,
@@ -622,9 +625,13 @@ def import_file(
                 if counter is not None:
                     with counter.get_lock():
                         counter.value += batch_size
+                if on_batch is not None:
+                    on_batch(summary)
         if batch:
             for line, reason in write_batch(batch, names, update, summary):
                 reject(line, reason)
+            if on_batch is not None:
+                on_batch(summary)
     except UnicodeDecodeError as exc:
         raise ImportError_(f"{path}: not UTF-8 text ({exc.reason} at byte {exc.start})") from exc
     except (OSError, EOFError, gzip.BadGzipFile) as exc:

@@ -4,6 +4,9 @@ DATABASE_URL          postgres://user:password@host:port/name (unset: the embedd
 DJANGO_SECRET_KEY     required unless DJANGO_DEBUG is true
 DJANGO_DEBUG          true/false (default false)
 DJANGO_ALLOWED_HOSTS  comma-separated host names (default: localhost names when debugging)
+NEWSROOM_IMPORTS_DIR            where admin uploads and their rejects are kept (var/imports)
+NEWSROOM_IMPORT_RETENTION_DAYS  days they are kept (30)
+NEWSROOM_IMPORT_MAX_TEXT_MB     what an admin upload may hold once decompressed (50)
 
 A bad value stops the start with ImproperlyConfigured naming the variable.
 """
@@ -115,6 +118,7 @@ INSTALLED_APPS = [
     "django.contrib.postgres",
     "django.contrib.sitemaps",
     "django_filters",
+    "procrastinate.contrib.django",
     "archive",
 ]
 
@@ -183,3 +187,28 @@ LOGGING = {
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": "WARNING"},
 }
+
+
+def env_int(name, default, minimum=1):
+    raw = os.environ.get(name)
+    if raw is None:
+        return default
+    try:
+        value = int(raw)
+    except ValueError:
+        raise ImproperlyConfigured(f"{name} must be a whole number, not {raw!r}") from None
+    if value < minimum:
+        raise ImproperlyConfigured(f"{name} must be at least {minimum}, not {value}")
+    return value
+
+
+# Admin imports run in the background: a job queue kept in PostgreSQL (procrastinate), its
+# worker started by `make run` or `manage.py procrastinate worker`. Uploads and their rejects
+# are kept in NEWSROOM_IMPORTS_DIR for NEWSROOM_IMPORT_RETENTION_DAYS, then removed.
+NEWSROOM_IMPORTS_DIR = Path(os.environ.get("NEWSROOM_IMPORTS_DIR") or BASE_DIR / "var" / "imports")
+NEWSROOM_IMPORT_RETENTION_DAYS = env_int("NEWSROOM_IMPORT_RETENTION_DAYS", 30)
+NEWSROOM_IMPORT_MAX_TEXT_MB = env_int("NEWSROOM_IMPORT_MAX_TEXT_MB", 50)
+# Two jobs at once, so that the maintenance jobs run beside an import (imports share a lock
+# and run one at a time). A stopping worker gives a running import a few seconds, then asks
+# it to stop after its current batch.
+PROCRASTINATE_WORKER_DEFAULTS = {"concurrency": 2, "shutdown_graceful_timeout": 5}

@@ -400,24 +400,6 @@ def database_url(database):
     return f"postgres://{database['USER']}{password}{location}"
 
 
-def test_admin_import_page(editor_client, tmp_path):
-    path = write_jsonl(tmp_path / "a.jsonl", [ant_row(1), ant_row(2, text="")])
-    with open(path, "rb") as upload:
-        response = editor_client.post(
-            "/admin/archive/article/import/",
-            {"file": upload, "field_map": ANT_MAP, "status": "draft"},
-        )
-    assert response.status_code == 200
-    summary = response.context["summary"]
-    assert (summary.created, summary.rejected) == (1, 1)
-    assert summary.rejects[0]["line"] == 2
-    assert Article.objects.get().status == "draft"
-    assert (
-        "/admin/archive/article/import/"
-        in editor_client.get("/admin/archive/article/").content.decode()
-    )
-
-
 def test_admin_import_refuses_a_bad_map_or_file(editor_client, tmp_path):
     path = write_jsonl(tmp_path / "a.jsonl", [ant_row(1)])
     with open(path, "rb") as upload:
