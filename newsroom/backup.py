@@ -74,8 +74,13 @@ def backup(database: dict, imports_dir: Path, folder: Path) -> Path:
     folder.mkdir(parents=True, exist_ok=True)
     stamp = dt.datetime.now(dt.UTC).strftime("%Y%m%d-%H%M%S")
     path = folder / f"newsroom-{stamp}.tar"
+    for n in range(2, 100):
+        if not path.exists():
+            break
+        path = folder / f"newsroom-{stamp}-{n}.tar"
     partial = path.with_name(path.name + ".partial")
-    with tempfile.TemporaryDirectory() as work:
+    # The dump is written beside the backups: the system's temporary folder may be too small.
+    with tempfile.TemporaryDirectory(dir=folder, prefix=".backup-") as work:
         dump = Path(work) / DUMP
         run([tool("pg_dump"), "--format=custom", f"--file={dump}", target], env, "pg_dump")
         manifest = {
@@ -128,7 +133,8 @@ def restore(database: dict, imports_dir: Path, path: Path) -> dict:
     if not path.is_file():
         raise BackupError(f"{path} is not a file")
     target, env = libpq_target(database)
-    with tempfile.TemporaryDirectory() as work:
+    imports_dir.parent.mkdir(parents=True, exist_ok=True)
+    with tempfile.TemporaryDirectory(dir=imports_dir.parent, prefix=".restore-") as work:
         try:
             with tarfile.open(path) as archive:
                 names = archive.getnames()
