@@ -13,7 +13,8 @@ PORT ?= 8000
 PREPARE := $(MANAGE) migrate --noinput -v1 && $(MANAGE) collectstatic --noinput -v0 && \
 	$(MANAGE) loaddata seed && $(MANAGE) refresh_search_vocabulary
 
-.PHONY: run test lint format venv db-start db-stop db-status messages clean search-report screenshots
+.PHONY: run test lint format venv db-start db-stop db-status messages clean search-report screenshots \
+	backup restore
 
 $(VENV)/.installed: requirements.txt
 	@command -v $(PYTHON) >/dev/null || { echo "$(PYTHON) not found: install Python 3.11 or set PYTHON=..."; exit 1; }
@@ -57,6 +58,19 @@ format: venv
 # Compile the Arabic interface strings (locale/ar/LC_MESSAGES/django.po) after editing them.
 messages: venv
 	$(MANAGE) compilemessages --locale ar --ignore .venv
+
+# A backup of the database and the uploaded import files, as one tar in var/backups/ (or
+# BACKUP_DIR); `make restore FILE=...` puts both back. Works on the embedded server and on
+# DATABASE_URL alike. Stop the app and its worker before a restore.
+BACKUP_DIR ?= var/backups
+backup: export DJANGO_DEBUG ?= true
+backup: venv
+	$(WITH_DB) $(PY) -m newsroom.backup backup $(BACKUP_DIR)
+
+restore: export DJANGO_DEBUG ?= true
+restore: venv
+	@test -n "$(FILE)" || { echo "usage: make restore FILE=var/backups/newsroom-<date>.tar"; exit 2; }
+	$(WITH_DB) $(PY) -m newsroom.backup restore "$(FILE)"
 
 db-start: venv
 	$(PY) -m newsroom.embedded_db start

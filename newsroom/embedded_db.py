@@ -31,6 +31,7 @@ import os
 import pwd
 import shutil
 import signal
+import stat
 import subprocess
 import sys
 import tempfile
@@ -77,6 +78,37 @@ def socket_dir(pgdata: Path = PGDATA) -> Path:
         return pgdata
     digest = hashlib.sha256(str(pgdata).encode()).hexdigest()[:12]
     return Path(tempfile.gettempdir()) / f"newsroom-pg-{digest}"
+
+
+def private_socket_dir(path: Path, account) -> None:
+    """Create the socket folder readable by the server's account alone, or accept it only if
+    it already is: the server trusts every local connection, so whoever can reach its socket
+    is the superuser. A folder made by another user or open to others is refused."""
+    uid = os.geteuid() if account is None else account.pw_uid
+    try:
+        path.mkdir(mode=0o700)
+    except FileExistsError:
+        pass
+    else:
+        if account is not None:
+            os.chown(path, account.pw_uid, account.pw_gid)
+        return
+    info = path.lstat()
+    if not stat.S_ISDIR(info.st_mode):
+        problem = "is not a folder"
+    elif info.st_uid not in {uid, os.geteuid()}:
+        problem = f"belongs to another user (uid {info.st_uid})"
+    elif stat.S_IMODE(info.st_mode) & 0o077:
+        problem = f"is open to other users (mode {stat.S_IMODE(info.st_mode):o})"
+    else:
+        if info.st_uid != uid:
+            os.chown(path, uid, -1)
+        return
+    raise EmbeddedDatabaseError(
+        f"the socket folder {path} {problem}; the server would let anyone who can reach it in. "
+        "Remove it if it is yours, or use a shorter NEWSROOM_PGDATA so that the socket lives "
+        "in the data folder."
+    )
 
 
 def database_url() -> str:
@@ -197,11 +229,16 @@ def locked():
 def initdb(account) -> None:
     if (PGDATA / "PG_VERSION").exists():
         return
-    if PGDATA.exists():
-        # A folder without PG_VERSION is an initdb that was interrupted: start again.
-        say(f"{PGDATA} holds no complete database; initialising it again")
-        shutil.rmtree(PGDATA)
-    PGDATA.mkdir(mode=0o700)
+    created = not PGDATA.exists()
+    if not created and any(PGDATA.iterdir()):
+        # Never delete what we did not make: the folder may hold anything, even a mistyped
+        # NEWSROOM_PGDATA pointing at someone's files.
+        raise EmbeddedDatabaseError(
+            f"{PGDATA} is not empty and holds no PostgreSQL cluster (no PG_VERSION). Point "
+            "NEWSROOM_PGDATA at an empty or new folder, or, if it is what an interrupted "
+            "first start left behind, remove it yourself."
+        )
+    PGDATA.mkdir(mode=0o700, exist_ok=True)
     if account is not None:
         check_reachable(account, [PGDATA, bin_dir()])
         os.chown(PGDATA, account.pw_uid, account.pw_gid)
@@ -221,7 +258,15 @@ def initdb(account) -> None:
         account,
     )
     if result.returncode != 0:
-        shutil.rmtree(PGDATA, ignore_errors=True)
+        # What initdb wrote goes; a folder that was there before, empty, stays.
+        if created:
+            shutil.rmtree(PGDATA, ignore_errors=True)
+        else:
+            for child in PGDATA.iterdir():
+                if child.is_dir() and not child.is_symlink():
+                    shutil.rmtree(child)
+                else:
+                    child.unlink()
         raise EmbeddedDatabaseError(f"initdb failed:\n{result.stderr or result.stdout}")
 
 
@@ -234,9 +279,7 @@ def start() -> None:
     remove_stale_pid_file()
     sockets = socket_dir()
     if sockets != PGDATA:
-        sockets.mkdir(mode=0o700, exist_ok=True)
-        if account is not None:
-            os.chown(sockets, account.pw_uid, account.pw_gid)
+        private_socket_dir(sockets, account)
     if account is not None:
         check_reachable(account, [PGDATA, bin_dir()])
     options = f"-c listen_addresses='' -k {sockets}"

@@ -4,6 +4,13 @@ DATABASE_URL          postgres://user:password@host:port/name (unset: the embedd
 DJANGO_SECRET_KEY     required unless DJANGO_DEBUG is true
 DJANGO_DEBUG          true/false (default false)
 DJANGO_ALLOWED_HOSTS  comma-separated host names (default: localhost names when debugging)
+DJANGO_HTTPS          true/false (default: true unless debugging): https redirect, secure
+                      cookies, HSTS, and trust of the proxy's X-Forwarded-Proto
+DJANGO_HSTS_SECONDS   HSTS max-age when DJANGO_HTTPS is on (default one year)
+DJANGO_CSRF_TRUSTED_ORIGINS  comma-separated origins (https://news.example.org) behind a proxy
+DJANGO_TRUSTED_PROXIES  how many proxies in front of the app append to X-Forwarded-For
+                      (default 0: the header is ignored, the client is REMOTE_ADDR)
+DJANGO_REQUEST_LOG    true/false: one JSON line per request (default: true unless debugging)
 NEWSROOM_IMPORTS_DIR            where admin uploads and their rejects are kept (var/imports)
 NEWSROOM_IMPORT_RETENTION_DAYS  days they are kept (30)
 NEWSROOM_IMPORT_MAX_TEXT_MB     what an admin upload may hold once decompressed (50)
@@ -51,6 +58,44 @@ def env_list(name, default):
     if not items:
         raise ImproperlyConfigured(f"{name} is set but names no host")
     return items
+
+
+def env_int(name, default, minimum=0):
+    raw = os.environ.get(name)
+    if raw is None:
+        return default
+    try:
+        value = int(raw.strip())
+    except ValueError:
+        raise ImproperlyConfigured(f"{name} must be a whole number, not {raw!r}") from None
+    if value < minimum:
+        raise ImproperlyConfigured(f"{name} must be at least {minimum}, not {raw!r}")
+    return value
+
+
+def env_origins(name):
+    """Origins as a browser sends them: scheme and host (and port), no path."""
+    raw = os.environ.get(name)
+    if raw is None:
+        return []
+    items = [item.strip() for item in raw.split(",") if item.strip()]
+    for item in items:
+        parts = urlsplit(item)
+        if (
+            parts.scheme not in {"http", "https"}
+            or not parts.netloc
+            or parts.path not in {"", "/"}
+            or parts.query
+            or parts.fragment
+            or " " in item
+        ):
+            raise ImproperlyConfigured(
+                f"{name} takes origins separated by commas (e.g. https://news.example.org),"
+                f" not {item!r}"
+            )
+    if not items:
+        raise ImproperlyConfigured(f"{name} is set but names no origin")
+    return [item.rstrip("/") for item in items]
 
 
 def database_from_url(url, name="DATABASE_URL"):
@@ -103,6 +148,34 @@ ALLOWED_HOSTS = env_list(
     "DJANGO_ALLOWED_HOSTS", ["localhost", "127.0.0.1", "[::1]"] if DEBUG else []
 )
 
+CSRF_TRUSTED_ORIGINS = env_origins("DJANGO_CSRF_TRUSTED_ORIGINS")
+
+# HTTPS, on by default in production. DJANGO_HTTPS=false serves plain HTTP, for a private
+# network only: cookies then travel unencrypted.
+HTTPS = env_bool("DJANGO_HTTPS", default=not DEBUG)
+if HTTPS:
+    SECURE_SSL_REDIRECT = True
+    # Load balancers probe /healthz over plain HTTP.
+    SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
+    SESSION_COOKIE_SECURE = True
+    CSRF_COOKIE_SECURE = True
+    # The TLS-terminating proxy says which scheme the reader used.
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+    SECURE_HSTS_SECONDS = env_int("DJANGO_HSTS_SECONDS", 365 * 24 * 3600, minimum=1)
+
+SILENCED_SYSTEM_CHECKS = [
+    # HSTS covers this host only: other hosts of the newsroom's domain may still serve
+    # plain HTTP, and includeSubDomains would cut them off for a year.
+    "security.W005",
+    # Preloading into browsers cannot be undone quickly; it is the domain owner's choice.
+    "security.W021",
+]
+
+# How many proxies append to X-Forwarded-For: the client is the address the outermost trusted
+# one saw. With 0 the header is ignored, so that a reader cannot choose the address of the
+# login throttle (newsroom/client_ip.py).
+TRUSTED_PROXIES = env_int("DJANGO_TRUSTED_PROXIES", 0)
+
 DATABASES = {
     "default": database_from_url(os.environ.get("DATABASE_URL") or embedded_database_url()),
 }
@@ -119,11 +192,14 @@ INSTALLED_APPS = [
     "django.contrib.sitemaps",
     "django_filters",
     "procrastinate.contrib.django",
+    "axes",
     "archive",
 ]
 
 MIDDLEWARE = [
+    "newsroom.middleware.RequestLogMiddleware",
     "django.middleware.security.SecurityMiddleware",
+    "csp.middleware.CSPMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "newsroom.middleware.ArabicFirstMiddleware",
@@ -133,6 +209,8 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    # Last, as django-axes asks: it turns a lockout into the lockout page.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "newsroom.urls"
@@ -181,33 +259,65 @@ STORAGES = {
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 LOGIN_URL = "admin:login"
 
+# Content-Security-Policy (django-csp): scripts and styles from our own origin only, nothing
+# inline. The JSON-LD data block is not a script the browser runs, so it needs no exception.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": ["'self'"],
+        "script-src": ["'self'"],
+        "style-src": ["'self'"],
+        "img-src": ["'self'"],
+        "font-src": ["'self'"],
+        "connect-src": ["'self'"],
+        "object-src": ["'none'"],
+        "base-uri": ["'none'"],
+        "form-action": ["'self'"],
+        "frame-ancestors": ["'none'"],
+    },
+}
+
+# Admin login throttling (django-axes): the 10th failure for one account from one address
+# locks that pair out for an hour; a success resets the count.
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+AXES_FAILURE_LIMIT = 10
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_COOLOFF_TIME = 1  # hours
+AXES_RESET_ON_SUCCESS = True
+AXES_LOCKOUT_TEMPLATE = "admin/locked_out.html"
+AXES_CLIENT_IP_CALLABLE = "newsroom.client_ip.client_ip"
+
+# One JSON line per request on standard output (newsroom.middleware.RequestLogMiddleware).
+REQUEST_LOG = env_bool("DJANGO_REQUEST_LOG", default=not DEBUG)
+
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "formatters": {"bare": {"format": "%(message)s"}},
+    "handlers": {
+        "console": {"class": "logging.StreamHandler"},
+        "requests": {
+            "class": "logging.StreamHandler",
+            "stream": "ext://sys.stdout",
+            "formatter": "bare",
+        },
+    },
     "root": {"handlers": ["console"], "level": "WARNING"},
+    "loggers": {
+        "newsroom.requests": {"handlers": ["requests"], "level": "INFO", "propagate": False},
+    },
 }
-
-
-def env_int(name, default, minimum=1):
-    raw = os.environ.get(name)
-    if raw is None:
-        return default
-    try:
-        value = int(raw)
-    except ValueError:
-        raise ImproperlyConfigured(f"{name} must be a whole number, not {raw!r}") from None
-    if value < minimum:
-        raise ImproperlyConfigured(f"{name} must be at least {minimum}, not {value}")
-    return value
 
 
 # Admin imports run in the background: a job queue kept in PostgreSQL (procrastinate), its
 # worker started by `make run` or `manage.py procrastinate worker`. Uploads and their rejects
-# are kept in NEWSROOM_IMPORTS_DIR for NEWSROOM_IMPORT_RETENTION_DAYS, then removed.
+# are kept in NEWSROOM_IMPORTS_DIR for NEWSROOM_IMPORT_RETENTION_DAYS, then removed; backups
+# include that folder (newsroom/backup.py).
 NEWSROOM_IMPORTS_DIR = Path(os.environ.get("NEWSROOM_IMPORTS_DIR") or BASE_DIR / "var" / "imports")
-NEWSROOM_IMPORT_RETENTION_DAYS = env_int("NEWSROOM_IMPORT_RETENTION_DAYS", 30)
-NEWSROOM_IMPORT_MAX_TEXT_MB = env_int("NEWSROOM_IMPORT_MAX_TEXT_MB", 50)
+NEWSROOM_IMPORT_RETENTION_DAYS = env_int("NEWSROOM_IMPORT_RETENTION_DAYS", 30, minimum=1)
+NEWSROOM_IMPORT_MAX_TEXT_MB = env_int("NEWSROOM_IMPORT_MAX_TEXT_MB", 50, minimum=1)
 # Two jobs at once, so that the maintenance jobs run beside an import (imports share a lock
 # and run one at a time). A stopping worker gives a running import a few seconds, then asks
 # it to stop after its current batch.

@@ -129,3 +129,12 @@ def seeded(django_db_setup, django_db_blocker):
 @pytest.fixture
 def archive_db(seeded, db):
     return None
+
+
+@pytest.fixture(autouse=True)
+def plain_http(settings):
+    """The test client and the live server speak plain HTTP: without DJANGO_DEBUG, DJANGO_HTTPS
+    would redirect them to https and send cookies only over it (test_production tests that)."""
+    settings.SECURE_SSL_REDIRECT = False
+    settings.SESSION_COOKIE_SECURE = False
+    settings.CSRF_COOKIE_SECURE = False

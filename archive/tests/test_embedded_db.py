@@ -163,3 +163,123 @@ def test_a_folder_the_server_account_cannot_enter_is_named_not_opened():
         assert closed.stat().st_mode & 0o777 == 0o700  # nothing was widened
     finally:
         shutil.rmtree(closed)
+
+
+def embedded_at(pgdata, *args):
+    env = {k: v for k, v in os.environ.items() if k != "DATABASE_URL"}
+    env["NEWSROOM_PGDATA"] = str(pgdata)
+    return subprocess.run(
+        [sys.executable, "-m", "newsroom.embedded_db", *args],
+        cwd=BASE_DIR,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+
+
+@pytest.fixture
+def other_data_folder():
+    import shutil
+
+    folder = BASE_DIR / ".pgdata-other-test"
+    yield folder
+    embedded_at(folder, "stop")
+    shutil.rmtree(folder, ignore_errors=True)
+    folder.with_name(folder.name + ".lock").unlink(missing_ok=True)
+
+
+def test_a_folder_holding_files_but_no_cluster_is_refused_not_deleted(other_data_folder):
+    other_data_folder.mkdir()
+    (other_data_folder / "notes.txt").write_text("an editor's notes")
+    result = embedded_at(other_data_folder, "start")
+    assert result.returncode == 1
+    assert "not empty and holds no PostgreSQL cluster" in result.stderr
+    assert (other_data_folder / "notes.txt").read_text() == "an editor's notes"
+    assert sorted(p.name for p in other_data_folder.iterdir()) == ["notes.txt"]
+
+
+def test_an_empty_folder_becomes_the_cluster(other_data_folder):
+    other_data_folder.mkdir()
+    result = embedded_at(other_data_folder, "start")
+    assert result.returncode == 0, result.stderr
+    assert (other_data_folder / "PG_VERSION").exists()
+
+
+def server_uid():
+    from newsroom.embedded_db import server_account
+
+    account = server_account()
+    return os.geteuid() if account is None else account.pw_uid
+
+
+def test_the_socket_folder_is_created_private_to_the_server(tmp_path):
+    from newsroom.embedded_db import private_socket_dir, server_account
+
+    folder = tmp_path / "newsroom-pg-test"
+    private_socket_dir(folder, server_account())
+    info = folder.stat()
+    assert info.st_mode & 0o777 == 0o700 and info.st_uid == server_uid()
+    # A second start accepts the folder it made.
+    private_socket_dir(folder, server_account())
+
+
+@pytest.mark.parametrize("mode", [0o777, 0o755, 0o710, 0o701])
+def test_a_socket_folder_open_to_others_is_refused(tmp_path, mode):
+    from newsroom.embedded_db import EmbeddedDatabaseError, private_socket_dir, server_account
+
+    folder = tmp_path / "newsroom-pg-test"
+    folder.mkdir()
+    folder.chmod(mode)
+    with pytest.raises(EmbeddedDatabaseError, match="open to other users"):
+        private_socket_dir(folder, server_account())
+    assert folder.stat().st_mode & 0o777 == mode
+
+
+def test_a_symlink_in_place_of_the_socket_folder_is_refused(tmp_path):
+    from newsroom.embedded_db import EmbeddedDatabaseError, private_socket_dir, server_account
+
+    target = tmp_path / "elsewhere"
+    target.mkdir(mode=0o700)
+    (tmp_path / "newsroom-pg-test").symlink_to(target)
+    with pytest.raises(EmbeddedDatabaseError, match="is not a folder"):
+        private_socket_dir(tmp_path / "newsroom-pg-test", server_account())
+
+
+@pytest.mark.skipif(os.geteuid() != 0, reason="only root can give a folder to another user")
+def test_a_socket_folder_made_by_another_user_is_refused(tmp_path):
+    from newsroom.embedded_db import EmbeddedDatabaseError, private_socket_dir, server_account
+
+    folder = tmp_path / "newsroom-pg-test"
+    folder.mkdir(mode=0o700)
+    os.chown(folder, 54321, 54321)
+    with pytest.raises(EmbeddedDatabaseError, match="belongs to another user"):
+        private_socket_dir(folder, server_account())
+
+
+def test_a_long_data_path_refuses_a_socket_folder_prepared_by_someone_else(other_data_folder):
+    """A data path too long for a socket puts the socket under the system's temporary folder,
+    where any local user could have made the folder first."""
+    import shutil
+
+    from newsroom.embedded_db import socket_dir
+
+    other_data_folder.mkdir()
+    long_folder = other_data_folder / ("long-" + "x" * 100)
+    sockets = socket_dir(long_folder.resolve())
+    assert sockets != long_folder.resolve()
+    sockets.mkdir()
+    sockets.chmod(0o777)
+    try:
+        result = embedded_at(long_folder, "start")
+        assert result.returncode == 1
+        assert f"the socket folder {sockets} is open to other users" in result.stderr
+        embedded_at(long_folder, "stop")
+        sockets.rmdir()
+        result = embedded_at(long_folder, "start")
+        assert result.returncode == 0, result.stderr
+        assert sockets.stat().st_mode & 0o777 == 0o700
+        assert (sockets / ".s.PGSQL.5432").is_socket()
+    finally:
+        embedded_at(long_folder, "stop")
+        shutil.rmtree(sockets, ignore_errors=True)

@@ -43,6 +43,28 @@ def start_django(**env):
             "DATABASE_URL",
         ),
         ({"DJANGO_DEBUG": "true", "DATABASE_URL": "postgres://localhost/"}, "DATABASE_URL"),
+        ({"DJANGO_DEBUG": "true", "DJANGO_HTTPS": "sometimes"}, "DJANGO_HTTPS"),
+        ({"DJANGO_DEBUG": "true", "DJANGO_HTTPS": "on", "DJANGO_HSTS_SECONDS": "0"}, "HSTS"),
+        ({"DJANGO_DEBUG": "true", "DJANGO_HTTPS": "on", "DJANGO_HSTS_SECONDS": "1y"}, "HSTS"),
+        ({"DJANGO_DEBUG": "true", "DJANGO_TRUSTED_PROXIES": "-1"}, "DJANGO_TRUSTED_PROXIES"),
+        ({"DJANGO_DEBUG": "true", "DJANGO_TRUSTED_PROXIES": "nginx"}, "DJANGO_TRUSTED_PROXIES"),
+        ({"DJANGO_DEBUG": "true", "DJANGO_REQUEST_LOG": "loud"}, "DJANGO_REQUEST_LOG"),
+        (
+            {"DJANGO_DEBUG": "true", "DJANGO_CSRF_TRUSTED_ORIGINS": "news.example.org"},
+            "DJANGO_CSRF_TRUSTED_ORIGINS",
+        ),
+        (
+            {"DJANGO_DEBUG": "true", "DJANGO_CSRF_TRUSTED_ORIGINS": "https://x.org/admin/"},
+            "DJANGO_CSRF_TRUSTED_ORIGINS",
+        ),
+        (
+            {"DJANGO_DEBUG": "true", "DJANGO_CSRF_TRUSTED_ORIGINS": "ftp://x.org"},
+            "DJANGO_CSRF_TRUSTED_ORIGINS",
+        ),
+        (
+            {"DJANGO_DEBUG": "true", "DJANGO_CSRF_TRUSTED_ORIGINS": ","},
+            "DJANGO_CSRF_TRUSTED_ORIGINS",
+        ),
     ],
 )
 def test_bad_value_stops_the_start_naming_the_variable(env, variable):
