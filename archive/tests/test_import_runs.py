@@ -478,9 +478,9 @@ def test_import_settings_must_be_positive_whole_numbers(monkeypatch, raw):
 
     monkeypatch.setenv("NEWSROOM_IMPORT_RETENTION_DAYS", raw)
     with pytest.raises(ImproperlyConfigured, match="NEWSROOM_IMPORT_RETENTION_DAYS"):
-        env_int("NEWSROOM_IMPORT_RETENTION_DAYS", 30)
+        env_int("NEWSROOM_IMPORT_RETENTION_DAYS", 30, minimum=1)
     monkeypatch.setenv("NEWSROOM_IMPORT_RETENTION_DAYS", "7")
-    assert env_int("NEWSROOM_IMPORT_RETENTION_DAYS", 30) == 7
+    assert env_int("NEWSROOM_IMPORT_RETENTION_DAYS", 30, minimum=1) == 7
 
 
 def test_an_upload_is_stored_under_a_short_name_of_its_format(editor_client, tmp_path):
