@@ -87,8 +87,6 @@ MAX_LINE = 8 * 2**20  # characters of a JSON line or a CSV record
 MAX_FIELD = 4 * 2**20  # characters of one field
 SKIP_PIECE = 2**20  # how much of an oversized line is read at a time, to skip it
 
-csv.field_size_limit(MAX_FIELD)
-
 
 class ImportError_(ValueError):
     """A problem with the whole import (a bad map, an unreadable file): nothing is written."""
@@ -278,6 +276,7 @@ def csv_records(lines):
     not come out as a row of the header's width (an unclosed quote swallowing the rows
     after it), or that csv cannot parse, is rejected by its first line and the lines after
     it are read again: one broken quote costs one row, not the rest of the file."""
+    csv.field_size_limit(MAX_FIELD)
     feed = CsvFeed(lines)
     reader = csv.reader(feed, strict=True)
     header = None
