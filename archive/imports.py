@@ -6,10 +6,17 @@ The rules, the same for `manage.py import_articles` and the admin's import page:
 - outlets and tags are found by name, slug or alias, and created when missing, never twice;
 - an article whose url is already in the archive (without a url: whose title and body are) is
   skipped, or updated with `update=True`; running the same file twice adds nothing;
-- a row that cannot be imported (no title, no body, no outlet, a date or url that does not
-  parse, a line that is not JSON, a text the search index cannot hold) goes to the rejects
-  file with its line number and the reason, and the import goes on; read = created + updated
-  + skipped + rejected;
+- a row that cannot be imported goes to the rejects file with its line number and every
+  reason it has (no title, no body, no outlet; a date that does not parse or lies outside 1800
+  to next year; a url that is not one; a line that is not JSON or a CSV record that is
+  malformed; a text holding a control character; a name too long; a text the search index
+  cannot hold), and the import goes on; read = created + updated + skipped + rejected;
+- what one row may hold is bounded (MAX_LINE, MAX_FIELD): a longer line is skipped to its end
+  without being held, so that a small gzip cannot exhaust the importer's memory; a CSV record
+  broken by a quote is reported by its first line and the lines after it are read again;
+- an update rewrites an article's texts and facts but never its status (the import's status
+  is for the articles it creates); `user` is recorded on the articles created or updated;
+- the tables written are analysed at the end (the search's plans rest on their statistics);
 - rows are written in batches, each batch one transaction: an import stopped half-way and run
   again finishes without duplicates. Memory stays flat: nothing is kept across batches but
   the outlet and tag caches;
@@ -41,6 +48,7 @@ from django.utils import timezone
 from django.utils.text import slugify
 
 from .models import (
+    CONTROL_CHARACTERS,
     Article,
     Source,
     Tag,
@@ -360,19 +368,20 @@ def text_of(row, mapping, target):
     return str(value)
 
 
-SURROGATES = re.compile("[\ud800-\udfff]")
+# Control characters (see models.CONTROL_CHARACTERS) and lone surrogates, which UTF-8 cannot
+# carry: one scan of each text finds either.
+UNSTORABLE = re.compile(CONTROL_CHARACTERS.pattern[:-1] + r"\ud800-\udfff]")
 
 
 def text_problem(text):
     """Why a field's text cannot be stored as it is, or None."""
     if len(text) > MAX_FIELD:
         return f"longer than {MAX_FIELD:,} characters, the most a field may hold"
-    problem = control_character_problem(text)
-    if problem:
-        return str(problem)
-    if SURROGATES.search(text):
-        return "holds a lone surrogate, which is not a character"
-    return None
+    if not text or UNSTORABLE.search(text) is None:
+        return None
+    return str(
+        control_character_problem(text) or "holds a lone surrogate, which is not a character"
+    )
 
 
 def names_of(value):
@@ -398,7 +407,10 @@ class Row:
 
 def clean_row(number, row, mapping, status):
     """The row as an article's fields, or Rejected with every problem it has."""
-    raw = {target: text_of(row, mapping, target) for target in TARGETS}
+    try:
+        raw = {target: text_of(row, mapping, target) for target in TARGETS}
+    except RecursionError:  # a list nested as deep as JSON allows, made text
+        raise Rejected("a value is nested too deeply") from None
     problems, bad = [], set()
     for target, value in raw.items():
         problem = text_problem(value)

@@ -464,3 +464,10 @@ def test_an_arabic_outlet_and_tag_made_by_the_import_have_working_pages(tmp_path
 def test_csv_module_is_given_the_field_bound():
     list(imports.csv_records(imports.Lines(io.StringIO("a\n"))))
     assert csv.field_size_limit() == imports.MAX_FIELD
+
+
+def test_a_value_nested_almost_as_deep_as_json_allows_is_rejected(tmp_path):
+    deep = '{"title": ' + "[" * 990 + "]" * 990 + ', "src": "a", "text": "b", "time_iso": "2020"}'
+    figures, rejects = import_rows(tmp_path, [ant_row(1), deep])
+    assert (figures["created"], figures["rejected"]) == (1, 1)
+    assert "nested too deeply" in rejects[2]
