@@ -3,16 +3,18 @@ importer must reject that row without holding it, and stay under 400 MB whatever
 holds. Writes bench/results/import-memory.json (one entry per --label).
 
     DATABASE_URL=postgres://.../scratch python bench/import_memory.py --label after
+    DATABASE_URL=postgres://.../scratch python bench/import_memory.py --label after-csv --csv
 
-The file: normal rows, one line of --big-mb MB in the middle (a JSON object whose body is
-that long and whose outlet is empty, so that an importer that reads it whole rejects it
-without sending it to the database's text analyser), then normal rows again. The rows go
-into the database of DATABASE_URL (a migrated scratch one); those of an earlier run are
-deleted first, so that every run creates them.
+The file (JSON Lines, or CSV with --csv): normal rows, one line of --big-mb MB in the middle
+(a row whose body is that long and whose outlet is empty, so that an importer that reads it
+whole rejects it without sending it to the database's text analyser), then normal rows.
+The rows go into the database of DATABASE_URL (a migrated scratch one); those of an earlier
+run are deleted first, so that every run creates them.
 --tree runs the command of another source tree (a worktree of an older commit, say).
 """
 
 import argparse
+import csv
 import gzip
 import json
 import os
@@ -45,6 +47,8 @@ def row(n, **fields):
 
 def build(path, rows, big_mb):
     """Written a piece at a time: the bench itself never holds the big line."""
+    if path.name.endswith(".csv.gz"):
+        return build_csv(path, rows, big_mb)
     with gzip.open(path, "wt", encoding="utf-8", compresslevel=6) as out:
         for n in range(rows):
             out.write(json.dumps(row(n), ensure_ascii=False) + "\n")
@@ -56,6 +60,23 @@ def build(path, rows, big_mb):
                 for _ in range(big_mb):
                     out.write(piece)
                 out.write('"' + after + "\n")
+
+
+def build_csv(path, rows, big_mb):
+    columns = list(row(0))
+    with gzip.open(path, "wt", encoding="utf-8", newline="", compresslevel=6) as out:
+        writer = csv.writer(out)
+        writer.writerow(columns)
+        for n in range(rows):
+            writer.writerow(row(n).values())
+            if n == rows // 2:
+                big = row("big", src="", text="@")
+                before, after = ",".join(str(big[c]) for c in columns).split("@")
+                out.write(before)
+                piece = "a" * 2**20
+                for _ in range(big_mb):
+                    out.write(piece)
+                out.write(after + "\r\n")
 
 
 def delete_earlier_rows(url):
@@ -73,6 +94,7 @@ def main():
     parser.add_argument("--label", required=True)
     parser.add_argument("--big-mb", type=int, default=300)
     parser.add_argument("--rows", type=int, default=2000)
+    parser.add_argument("--csv", action="store_true", help="a CSV file instead of JSON Lines")
     parser.add_argument("--tree", default=str(BASE_DIR), help="the source tree to run")
     args = parser.parse_args()
     if not os.environ.get("DATABASE_URL"):
@@ -80,7 +102,7 @@ def main():
     tree = Path(args.tree).resolve()
     delete_earlier_rows(os.environ["DATABASE_URL"])
     with tempfile.TemporaryDirectory() as folder:
-        path = Path(folder) / "huge-line.jsonl.gz"
+        path = Path(folder) / ("huge-line.csv.gz" if args.csv else "huge-line.jsonl.gz")
         build(path, args.rows, args.big_mb)
         command = [
             sys.executable,
@@ -111,10 +133,11 @@ def main():
             ["git", "rev-parse", "--short", "HEAD"], cwd=tree, capture_output=True, text=True
         ).stdout.strip(),
         "gzip_bytes": gzip_bytes,
+        "format": "csv" if args.csv else "jsonl",
         "big_line_mb": args.big_mb,
         "normal_rows": args.rows,
         "returncode": finished.returncode,
-        "summary": re.sub(r"^\S+: ", "", summary[-1]) if summary else None,
+        "summary": re.sub(r"^\S+: |; rejects in .*", "", summary[-1]) if summary else None,
         "error": finished.stderr.strip().splitlines()[-1:] if finished.returncode else None,
         "rejects": [json.loads(line) for line in rejects][:5],
         "seconds": round(seconds, 1),
