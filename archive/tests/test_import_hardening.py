@@ -27,12 +27,22 @@ pytestmark = pytest.mark.django_db
 FULL_MAP = ANT_MAP + ",credited_sources=credits,language=lang"
 
 
-def import_rows(tmp_path, rows, field_map=FULL_MAP, name="a.jsonl", **options):
-    """The command's figures (checked to add up) and the rejects, by line."""
+@pytest.fixture(params=["command", "import_file"])
+def via(request):
+    """Each file goes in through the command and, apart, through import_file."""
+    return request.param
+
+
+def import_rows(tmp_path, via, rows, field_map=FULL_MAP, name="a.jsonl", **options):
+    """The figures (checked to add up) and the rejects, by line."""
     path = tmp_path / name
     if not path.exists():
         write_jsonl(path, rows)
-    figures = numbers(run(path, field_map=field_map, **options))
+    if via == "command":
+        figures = numbers(run(path, field_map=field_map, **options))
+    else:
+        summary = imports.import_file(path, imports.parse_map(field_map), quiet=True, **options)
+        figures = {k: getattr(summary, k) for k in imports.COUNTS}
     assert figures["read"] == sum(figures[k] for k in ("created", "updated", "skipped", "rejected"))
     rejects_file = Path(f"{path}.rejects.jsonl")
     rejects = {}
@@ -61,20 +71,22 @@ TEXT_FIELDS = ["title", "abstract", "text", "author", "src", "cat", "credits", "
     ("bad", "words"),
     [("\x00", "U+0000"), ("\x01", "U+0001"), ("\x1f", "U+001F"), ("\x9b", "U+009B")],
 )
-def test_a_control_character_in_any_text_field_rejects_its_row_alone(tmp_path, field, bad, words):
+def test_a_control_character_in_any_text_field_rejects_its_row_alone(
+    tmp_path, via, field, bad, words
+):
     row = ant_row(2, credits="رويترز", lang="ar")
     row[field] = row[field][:8] + bad + row[field][8:]
     rows = [ant_row(1), row, ant_row(3)]
-    figures, rejects = import_rows(tmp_path, rows)
+    figures, rejects = import_rows(tmp_path, via, rows)
     assert figures == {"read": 3, "created": 2, "updated": 0, "skipped": 0, "rejected": 1}
     assert imported_urls() == urls(1, 3)
     assert list(rejects) == [2]
     assert rejects[2].startswith(f"{field}: ") and words in rejects[2]
 
 
-def test_a_lone_surrogate_is_rejected_not_sent_to_the_database(tmp_path):
+def test_a_lone_surrogate_is_rejected_not_sent_to_the_database(tmp_path, via):
     rows = [ant_row(1), '{"title": "\\ud800", "src": "a", "text": "b", "time_iso": "2020"}']
-    figures, rejects = import_rows(tmp_path, rows)
+    figures, rejects = import_rows(tmp_path, via, rows)
     assert (figures["created"], figures["rejected"]) == (1, 1)
     assert "surrogate" in rejects[2]
 
@@ -94,31 +106,31 @@ def test_the_drivers_refusal_of_a_nul_is_the_rows_own_fault():
         ({"credits": "x" * 201}, "credited source name"),
     ],
 )
-def test_an_outlet_or_tag_name_over_200_characters_is_rejected(tmp_path, fields, words):
+def test_an_outlet_or_tag_name_over_200_characters_is_rejected(tmp_path, via, fields, words):
     rows = [ant_row(1), ant_row(2, **fields), ant_row(3)]
-    figures, rejects = import_rows(tmp_path, rows)
+    figures, rejects = import_rows(tmp_path, via, rows)
     assert (figures["created"], figures["rejected"]) == (2, 1)
     assert words in rejects[2] and "longer than 200" in rejects[2]
     assert not Source.objects.filter(name__startswith="و" * 50).exists()
     assert not Tag.objects.filter(name_ar__startswith="و" * 50).exists()
 
 
-def test_a_name_the_database_refuses_rejects_its_row_alone(tmp_path, monkeypatch):
+def test_a_name_the_database_refuses_rejects_its_row_alone(tmp_path, via, monkeypatch):
     """A refusal while the outlets and tags are made (here a name limit the row checks did
     not know) rejects the row, not the import."""
     monkeypatch.setattr(imports, "MAX_NAME", 10_000)
     rows = [ant_row(1), ant_row(2, cat="و" * 201), ant_row(3)]
-    figures, rejects = import_rows(tmp_path, rows, batch_size=2)
+    figures, rejects = import_rows(tmp_path, via, rows, batch_size=2)
     assert (figures["created"], figures["rejected"]) == (2, 1)
     assert "refused" in rejects[2]
 
 
-def test_every_problem_of_a_row_is_listed(tmp_path):
+def test_every_problem_of_a_row_is_listed(tmp_path, via):
     rows = [
         ant_row(1),
         ant_row(2, title="", abstract="مقدمة\x07", time_iso="yesterday", url="ftp://x", src=""),
     ]
-    figures, rejects = import_rows(tmp_path, rows)
+    figures, rejects = import_rows(tmp_path, via, rows)
     assert (figures["created"], figures["rejected"]) == (1, 1)
     for words in ("no title", "abstract: ", "U+0007", "does not parse", "not a web address"):
         assert words in rejects[2]
@@ -128,7 +140,7 @@ def test_every_problem_of_a_row_is_listed(tmp_path):
 # --- dates ----------------------------------------------------------------------------------
 
 
-def test_publication_dates_outside_1800_to_next_year_are_rejected(tmp_path, client):
+def test_publication_dates_outside_1800_to_next_year_are_rejected(tmp_path, via, client):
     next_year = dt.date.today().year + 1
     rows = [
         ant_row(1, time_iso="0001-01-01T00:30:00+01:00"),
@@ -138,7 +150,7 @@ def test_publication_dates_outside_1800_to_next_year_are_rejected(tmp_path, clie
         ant_row(5, time_iso=f"{next_year + 1}-01-01T00:00:00+00:00"),
         ant_row(6, time_iso="Mon, 01 Jan 1700 00:00:00 GMT"),
     ]
-    figures, rejects = import_rows(tmp_path, rows)
+    figures, rejects = import_rows(tmp_path, via, rows)
     assert (figures["created"], figures["rejected"]) == (2, 4)
     assert imported_urls() == urls(3, 4)
     assert sorted(rejects) == [1, 2, 5, 6]
@@ -153,8 +165,8 @@ def test_publication_dates_outside_1800_to_next_year_are_rejected(tmp_path, clie
 @pytest.mark.parametrize(
     "line", ["[" * 100_000, '{"title": ' + "[" * 100_000, '{"title": ' + '{"a": ' * 50_000]
 )
-def test_json_nested_too_deeply_is_not_json(tmp_path, line):
-    figures, rejects = import_rows(tmp_path, [ant_row(1), line, ant_row(3)])
+def test_json_nested_too_deeply_is_not_json(tmp_path, via, line):
+    figures, rejects = import_rows(tmp_path, via, [ant_row(1), line, ant_row(3)])
     assert (figures["created"], figures["rejected"]) == (2, 1)
     assert rejects[2].startswith("not JSON")
 
@@ -178,10 +190,10 @@ def csv_row(n, body=None):
         ("خبر 2,وكالة,2024-01-02,نص,زائد\n", "more values"),
     ],
 )
-def test_malformed_csv_is_reported_by_its_line_and_the_rest_goes_in(tmp_path, broken, words):
+def test_malformed_csv_is_reported_by_its_line_and_the_rest_goes_in(tmp_path, via, broken, words):
     later = [csv_row(3), 'خبر 4,وكالة,2024-01-04,"نص\nمن سطرين"\n', csv_row(5)]
     path = csv_file(tmp_path, [csv_row(1), broken, *later])
-    figures, rejects = import_rows(tmp_path, [], field_map="", name=path.name)
+    figures, rejects = import_rows(tmp_path, via, [], field_map="", name=path.name)
     assert figures == {"read": 5, "created": 4, "updated": 0, "skipped": 0, "rejected": 1}
     assert list(rejects) == [3] and words in rejects[3]
     assert sorted(Article.objects.values_list("title", flat=True)) == [
@@ -193,9 +205,9 @@ def test_malformed_csv_is_reported_by_its_line_and_the_rest_goes_in(tmp_path, br
     assert Article.objects.get(title="خبر 4").body == "نص\nمن سطرين"
 
 
-def test_a_quote_left_open_in_the_last_row_is_reported(tmp_path):
+def test_a_quote_left_open_in_the_last_row_is_reported(tmp_path, via):
     path = csv_file(tmp_path, [csv_row(1), 'خبر 2,وكالة,2024-01-02,"نص'])
-    figures, rejects = import_rows(tmp_path, [], field_map="", name=path.name)
+    figures, rejects = import_rows(tmp_path, via, [], field_map="", name=path.name)
     assert (figures["read"], figures["created"], figures["rejected"]) == (2, 1, 1)
     assert "not CSV" in rejects[3]
 
@@ -238,23 +250,23 @@ def test_a_line_over_the_bound_is_skipped_to_its_end_without_being_held(monkeypa
     assert text.longest <= 101
 
 
-def test_a_jsonl_line_over_the_bound_is_rejected_and_the_rest_goes_in(tmp_path, monkeypatch):
+def test_a_jsonl_line_over_the_bound_is_rejected_and_the_rest_goes_in(tmp_path, via, monkeypatch):
     monkeypatch.setattr(imports, "MAX_LINE", 400)
     rows = [ant_row(1), ant_row(2, text="ب" * 500), ant_row(3)]
-    figures, rejects = import_rows(tmp_path, rows)
+    figures, rejects = import_rows(tmp_path, via, rows)
     assert (figures["created"], figures["rejected"]) == (2, 1)
     assert "longer than 400 characters" in rejects[2]
 
 
-def test_a_field_over_the_bound_is_rejected(tmp_path, monkeypatch):
+def test_a_field_over_the_bound_is_rejected(tmp_path, via, monkeypatch):
     monkeypatch.setattr(imports, "MAX_FIELD", 100)
     rows = [ant_row(1), ant_row(2, text="ب" * 101), ant_row(3, text="ب" * 100)]
-    figures, rejects = import_rows(tmp_path, rows)
+    figures, rejects = import_rows(tmp_path, via, rows)
     assert (figures["created"], figures["rejected"]) == (2, 1)
     assert rejects[2].startswith("text: longer than 100 characters")
 
 
-def test_csv_records_and_fields_over_the_bound_are_rejected(tmp_path, monkeypatch):
+def test_csv_records_and_fields_over_the_bound_are_rejected(tmp_path, via, monkeypatch):
     monkeypatch.setattr(imports, "MAX_LINE", 400)
     monkeypatch.setattr(imports, "MAX_FIELD", 200)
     lines = [
@@ -266,7 +278,7 @@ def test_csv_records_and_fields_over_the_bound_are_rejected(tmp_path, monkeypatc
         csv_row(5),
     ]
     path = csv_file(tmp_path, lines)
-    figures, rejects = import_rows(tmp_path, [], field_map="", name=path.name)
+    figures, rejects = import_rows(tmp_path, via, [], field_map="", name=path.name)
     assert Article.objects.filter(title__in=["خبر 1", "خبر 5"]).count() == 2
     assert figures["created"] == 2
     assert rejects[3].startswith("not CSV: field larger than field limit (200)")
@@ -276,13 +288,13 @@ def test_csv_records_and_fields_over_the_bound_are_rejected(tmp_path, monkeypatc
     assert figures["rejected"] == len(rejects) >= 3
 
 
-def test_a_gzip_holding_a_line_over_the_real_bound(tmp_path):
+def test_a_gzip_holding_a_line_over_the_real_bound(tmp_path, via):
     path = tmp_path / "big.jsonl.gz"
     with gzip.open(path, "wt", encoding="utf-8") as handle:
         handle.write(json.dumps(ant_row(1)) + "\n")
         handle.write('{"text": "' + "a" * (imports.MAX_LINE + 10) + '"}\n')
         handle.write(json.dumps(ant_row(3)) + "\n")
-    figures, rejects = import_rows(tmp_path, [], name=path.name)
+    figures, rejects = import_rows(tmp_path, via, [], name=path.name)
     assert (figures["created"], figures["rejected"]) == (2, 1)
     assert f"longer than {imports.MAX_LINE:,} characters" in rejects[2]
 
@@ -408,9 +420,9 @@ WRITTEN = [
 ]
 
 
-def test_an_import_analyses_the_tables_it_wrote(tmp_path):
+def test_an_import_analyses_the_tables_it_wrote(tmp_path, via):
     started = database_now()
-    run(write_jsonl(tmp_path / "a.jsonl", [ant_row(1, credits="رويترز")]), field_map=FULL_MAP)
+    import_rows(tmp_path, via, [ant_row(1, credits="رويترز")])
     for table in WRITTEN:
         assert (last_analysed(table) or started) > started, table
     with connection.cursor() as cursor:
@@ -418,9 +430,9 @@ def test_an_import_analyses_the_tables_it_wrote(tmp_path):
         assert cursor.fetchone()[0] >= 1
 
 
-def test_an_import_that_wrote_nothing_analyses_nothing(tmp_path):
+def test_an_import_that_wrote_nothing_analyses_nothing(tmp_path, via):
     started = database_now()
-    run(write_jsonl(tmp_path / "a.jsonl", [ant_row(1, text="")]), field_map=ANT_MAP)
+    import_rows(tmp_path, via, [ant_row(1, text="")])
     assert (last_analysed("archive_article") or started) <= started
 
 
@@ -435,9 +447,9 @@ def test_refreshing_the_vocabulary_analyses_the_archive():
 # --- an outlet and a tag named in Arabic ----------------------------------------------------
 
 
-def test_an_arabic_outlet_and_tag_made_by_the_import_have_working_pages(tmp_path, client):
+def test_an_arabic_outlet_and_tag_made_by_the_import_have_working_pages(tmp_path, via, client):
     row = ant_row(1, src="صحيفة جديدة", cat="شؤون عربية", title="البرلمان يقر الموازنة")
-    figures, rejects = import_rows(tmp_path, [row])
+    figures, rejects = import_rows(tmp_path, via, [row])
     assert figures["created"] == 1 and not rejects
     article = Article.objects.get()
     source, tag = article.source, article.tags.get()
@@ -466,8 +478,8 @@ def test_csv_module_is_given_the_field_bound():
     assert csv.field_size_limit() == imports.MAX_FIELD
 
 
-def test_a_value_nested_almost_as_deep_as_json_allows_is_rejected(tmp_path):
+def test_a_value_nested_almost_as_deep_as_json_allows_is_rejected(tmp_path, via):
     deep = '{"title": ' + "[" * 990 + "]" * 990 + ', "src": "a", "text": "b", "time_iso": "2020"}'
-    figures, rejects = import_rows(tmp_path, [ant_row(1), deep])
+    figures, rejects = import_rows(tmp_path, via, [ant_row(1), deep])
     assert (figures["created"], figures["rejected"]) == (1, 1)
     assert "nested too deeply" in rejects[2]
