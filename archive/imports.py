@@ -70,7 +70,8 @@ TARGETS = {
     "credited_sources",
 }
 REQUIRED = ("title", "body", "source", "published_at")
-# The archive's own CSV export (archive/exports.py) is the default shape.
+# The archive's own CSV export (archive/exports.py) is the default shape. Its order is the
+# order in which a row's problems are listed.
 DEFAULT_MAP = {
     "title": "title",
     "lead": "lead",
@@ -94,6 +95,12 @@ LANGUAGES = {code for code, _ in Article._meta.get_field("language").choices}
 MAX_LINE = 8 * 2**20  # characters of a JSON line or a CSV record
 MAX_FIELD = 4 * 2**20  # characters of one field
 SKIP_PIECE = 2**20  # how much of an oversized line is read at a time, to skip it
+# And what a batch and the name caches may hold, so that rows at those bounds add up to no
+# more than a few tens of MB either: a batch is written early once its texts reach
+# BATCH_CHARS; the caches start again past NAME_CACHE names.
+MAX_NAMES = 100  # tags, or credited sources, of one row
+BATCH_CHARS = 16 * 2**20
+NAME_CACHE = 100_000
 
 
 class ImportError_(ValueError):
@@ -401,6 +408,11 @@ class Row:
     key: str  # the url, or a hash of title and body
 
     @property
+    def size(self):
+        """Characters held, for the batch's bound."""
+        return sum(len(value) for value in self.fields.values() if isinstance(value, str))
+
+    @property
     def url(self):
         return self.fields["url"]
 
@@ -408,7 +420,7 @@ class Row:
 def clean_row(number, row, mapping, status):
     """The row as an article's fields, or Rejected with every problem it has."""
     try:
-        raw = {target: text_of(row, mapping, target) for target in TARGETS}
+        raw = {target: text_of(row, mapping, target) for target in DEFAULT_MAP}
     except RecursionError:  # a list nested as deep as JSON allows, made text
         raise Rejected("a value is nested too deeply") from None
     problems, bad = [], set()
@@ -433,6 +445,9 @@ def clean_row(number, row, mapping, status):
             problems.append(reason)
     if len(title) > MAX_TITLE:
         problems.append(f"the title is longer than {MAX_TITLE} characters")
+    for kind, names in (("tags", tags), ("credited sources", credited)):
+        if len(names) > MAX_NAMES:
+            problems.append(f"{len(names)} {kind}, more than the {MAX_NAMES} a row may name")
     for kind, names in (("outlet", [source]), ("tag", tags), ("credited source", credited)):
         for name in names:
             if len(name) > MAX_NAME:
@@ -536,6 +551,9 @@ class Names:
         """Find or create every outlet and tag of a batch before the batch's transaction, so
         that imports running side by side never wait on each other's new names. Returns the
         rows whose names the database refused, as (row, reason)."""
+        if len(self.sources) + len(self.tags) > NAME_CACHE:
+            self.sources.clear()
+            self.tags.clear()
         refused = []
         for row in rows:
             try:
@@ -849,7 +867,7 @@ def import_part(
     rejects_file = None
     raw, text = open_text(path)
     progress = Progress(path, raw, out or sys.stdout, quiet=quiet)
-    batch = []
+    batch, batch_chars = [], 0
     reported = dict.fromkeys(COUNTS, 0)
 
     def reject(line, reason):
@@ -890,14 +908,15 @@ def import_part(
                     continue
                 summary.read += 1
                 batch.append(row)
+                batch_chars += row.size
             except Rejected as reason:
                 if part is not None and number % part[1] != part[0]:
                     continue
                 summary.read += 1
                 reject(number, str(reason))
-            if len(batch) >= batch_size:
+            if len(batch) >= batch_size or batch_chars >= BATCH_CHARS:
                 write(batch)
-                batch = []
+                batch, batch_chars = [], 0
         if batch:
             write(batch)
         report()

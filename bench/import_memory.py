@@ -5,9 +5,12 @@ holds. Writes bench/results/import-memory.json (one entry per --label).
     DATABASE_URL=postgres://.../scratch python bench/import_memory.py --label after
     DATABASE_URL=postgres://.../scratch python bench/import_memory.py --label after-csv --csv
 
-The file (JSON Lines, or CSV with --csv): normal rows, one line of --big-mb MB in the middle
-(a row whose body is that long and whose outlet is empty, so that an importer that reads it
-whole rejects it without sending it to the database's text analyser), then normal rows.
+The file (JSON Lines, or CSV with --csv): first --at-bound rows whose body is one word just
+under the importer's bound on a field (4M characters), valid for the importer, which holds
+them in one batch, and refused by the database's text index (a word that long cannot be
+indexed) after a few seconds each; then normal rows with one line of --big-mb MB in the
+middle (a row whose body is that long and whose outlet is empty, so that an importer that
+reads it whole rejects it without sending it to the database's text analyser).
 The rows go into the database of DATABASE_URL (a migrated scratch one); those of an earlier
 run are deleted first, so that every run creates them.
 --tree runs the command of another source tree (a worktree of an older commit, say).
@@ -45,11 +48,17 @@ def row(n, **fields):
     }
 
 
-def build(path, rows, big_mb):
+AT_BOUND = 4 * 2**20 - 1000  # characters: just under imports.MAX_FIELD
+
+
+def build(path, rows, big_mb, at_bound):
     """Written a piece at a time: the bench itself never holds the big line."""
     if path.name.endswith(".csv.gz"):
-        return build_csv(path, rows, big_mb)
+        return build_csv(path, rows, big_mb, at_bound)
     with gzip.open(path, "wt", encoding="utf-8", compresslevel=6) as out:
+        for n in range(at_bound):
+            out.write(json.dumps(row(f"bound-{n}", text="ب" * AT_BOUND), ensure_ascii=False))
+            out.write("\n")
         for n in range(rows):
             out.write(json.dumps(row(n), ensure_ascii=False) + "\n")
             if n == rows // 2:
@@ -62,11 +71,13 @@ def build(path, rows, big_mb):
                 out.write('"' + after + "\n")
 
 
-def build_csv(path, rows, big_mb):
+def build_csv(path, rows, big_mb, at_bound):
     columns = list(row(0))
     with gzip.open(path, "wt", encoding="utf-8", newline="", compresslevel=6) as out:
         writer = csv.writer(out)
         writer.writerow(columns)
+        for n in range(at_bound):
+            writer.writerow(row(f"bound-{n}", text="ب" * AT_BOUND).values())
         for n in range(rows):
             writer.writerow(row(n).values())
             if n == rows // 2:
@@ -94,6 +105,7 @@ def main():
     parser.add_argument("--label", required=True)
     parser.add_argument("--big-mb", type=int, default=300)
     parser.add_argument("--rows", type=int, default=2000)
+    parser.add_argument("--at-bound", type=int, default=4)
     parser.add_argument("--csv", action="store_true", help="a CSV file instead of JSON Lines")
     parser.add_argument("--tree", default=str(BASE_DIR), help="the source tree to run")
     args = parser.parse_args()
@@ -103,7 +115,7 @@ def main():
     delete_earlier_rows(os.environ["DATABASE_URL"])
     with tempfile.TemporaryDirectory() as folder:
         path = Path(folder) / ("huge-line.csv.gz" if args.csv else "huge-line.jsonl.gz")
-        build(path, args.rows, args.big_mb)
+        build(path, args.rows, args.big_mb, args.at_bound)
         command = [
             sys.executable,
             "manage.py",
@@ -136,6 +148,7 @@ def main():
         "format": "csv" if args.csv else "jsonl",
         "big_line_mb": args.big_mb,
         "normal_rows": args.rows,
+        "rows_at_field_bound": args.at_bound,
         "returncode": finished.returncode,
         "summary": re.sub(r"^\S+: |; rejects in .*", "", summary[-1]) if summary else None,
         "error": finished.stderr.strip().splitlines()[-1:] if finished.returncode else None,

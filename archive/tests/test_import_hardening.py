@@ -483,3 +483,37 @@ def test_a_value_nested_almost_as_deep_as_json_allows_is_rejected(tmp_path, via)
     figures, rejects = import_rows(tmp_path, via, [ant_row(1), deep])
     assert (figures["created"], figures["rejected"]) == (1, 1)
     assert "nested too deeply" in rejects[2]
+
+
+def test_a_row_naming_too_many_tags_is_rejected(tmp_path, via):
+    many = "; ".join(f"وسم {n}" for n in range(101))
+    rows = [ant_row(1, cat="; ".join(f"وسم {n}" for n in range(100))), ant_row(2, cat=many)]
+    figures, rejects = import_rows(tmp_path, via, rows)
+    assert (figures["created"], figures["rejected"]) == (1, 1)
+    assert "101 tags, more than the 100" in rejects[2]
+    assert Tag.objects.filter(name_ar__startswith="وسم").count() == 100
+
+
+def test_a_batch_is_written_early_once_its_texts_reach_the_bound(tmp_path, monkeypatch):
+    monkeypatch.setattr(imports, "BATCH_CHARS", 200)
+    rows = [ant_row(n, text="ن" * 150) for n in range(4)]
+    seen = []
+    summary = imports.import_file(
+        write_jsonl(tmp_path / "a.jsonl", rows),
+        imports.parse_map(ANT_MAP),
+        quiet=True,
+        on_batch=lambda s: seen.append(s.created),
+    )
+    assert summary.created == 4
+    assert seen == [1, 2, 3, 4]
+
+
+def test_the_name_caches_start_again_past_their_bound(monkeypatch):
+    names = imports.Names()
+    first = names.tag("وسم أول")
+    names.source("وكالة أولى")
+    monkeypatch.setattr(imports, "NAME_CACHE", 1)
+    names.resolve([])
+    assert names.tags == {} and names.sources == {}
+    assert names.tag("وسم أول") == first
+    assert Tag.objects.filter(name_ar="وسم أول").count() == 1
