@@ -90,16 +90,17 @@ MAX_URL = Article._meta.get_field("url").max_length
 MAX_NAME = min(Source._meta.get_field("name").max_length, Tag._meta.get_field("name_ar").max_length)
 LANGUAGES = {code for code, _ in Article._meta.get_field("language").choices}
 
-# What one row may hold: far beyond any article (its body is rarely 100 kB), far below the
-# importer's memory budget, so that a small gzip holding a huge line cannot exhaust it.
-MAX_LINE = 8 * 2**20  # characters of a JSON line or a CSV record
-MAX_FIELD = 4 * 2**20  # characters of one field
+# What one row may hold: far beyond any article (its body is rarely 100 kB, and the text
+# index cannot hold much over 1 MB), far below the importer's memory budget (a character may
+# take 4 bytes, and a row is copied a few times on its way to the database).
+MAX_LINE = 2 * 2**20  # characters of a JSON line or a CSV record
+MAX_FIELD = 2**20  # characters of one field
 SKIP_PIECE = 2**20  # how much of an oversized line is read at a time, to skip it
 # And what a batch and the name caches may hold, so that rows at those bounds add up to no
-# more than a few tens of MB either: a batch is written early once its texts reach
-# BATCH_CHARS; the caches start again past NAME_CACHE names.
+# more either: a batch is written early once its texts reach BATCH_CHARS (a thousand
+# ordinary articles, or one at the field bound); the caches start again past NAME_CACHE.
 MAX_NAMES = 100  # tags, or credited sources, of one row
-BATCH_CHARS = 16 * 2**20
+BATCH_CHARS = 4 * 2**20
 NAME_CACHE = 100_000
 
 
@@ -243,6 +244,7 @@ def json_records(lines):
             continue
         try:
             row = json.loads(line)
+            line = None  # not held while the row is written
         except RecursionError:
             yield number, Rejected("not JSON: nested too deeply")
             continue
@@ -614,7 +616,9 @@ def write_batch(rows, names, update, summary, user=None):
     except DatabaseError as error:
         if refusal(error) is None:
             raise
-        counts = Counter()
+        counts = None
+    if counts is None:  # out of the except block: its traceback, which holds the batch's
+        counts = Counter()  # query, is gone before the rows are written again
         with transaction.atomic():
             for row in unique:
                 try:

@@ -5,12 +5,11 @@ holds. Writes bench/results/import-memory.json (one entry per --label).
     DATABASE_URL=postgres://.../scratch python bench/import_memory.py --label after
     DATABASE_URL=postgres://.../scratch python bench/import_memory.py --label after-csv --csv
 
-The file (JSON Lines, or CSV with --csv): first --at-bound rows whose body is one word just
-under the importer's bound on a field (4M characters), valid for the importer, which holds
-them in one batch, and refused by the database's text index (a word that long cannot be
-indexed) after a few seconds each; then normal rows with one line of --big-mb MB in the
-middle (a row whose body is that long and whose outlet is empty, so that an importer that
-reads it whole rejects it without sending it to the database's text analyser).
+The file (JSON Lines, or CSV with --csv): first --at-bound rows whose body is just under the
+importer's bound on a field (1M characters, of one that takes 4 bytes: the most a row can
+weigh), valid rows that it writes several to a batch; then normal rows with one line of
+--big-mb MB in the middle (a row whose body is that long and whose outlet is empty, so that
+an importer that reads it whole rejects it without sending it to the database's analyser).
 The rows go into the database of DATABASE_URL (a migrated scratch one); those of an earlier
 run are deleted first, so that every run creates them.
 --tree runs the command of another source tree (a worktree of an older commit, say).
@@ -48,7 +47,9 @@ def row(n, **fields):
     }
 
 
-AT_BOUND = 4 * 2**20 - 1000  # characters: just under imports.MAX_FIELD
+# Characters just under imports.MAX_FIELD, of one that takes 4 bytes (in Python and in UTF-8).
+AT_BOUND = 2**20 - 1000
+WIDE = "\U0001d400"
 
 
 def build(path, rows, big_mb, at_bound):
@@ -57,7 +58,7 @@ def build(path, rows, big_mb, at_bound):
         return build_csv(path, rows, big_mb, at_bound)
     with gzip.open(path, "wt", encoding="utf-8", compresslevel=6) as out:
         for n in range(at_bound):
-            out.write(json.dumps(row(f"bound-{n}", text="ب" * AT_BOUND), ensure_ascii=False))
+            out.write(json.dumps(row(f"bound-{n}", text=WIDE * AT_BOUND), ensure_ascii=False))
             out.write("\n")
         for n in range(rows):
             out.write(json.dumps(row(n), ensure_ascii=False) + "\n")
@@ -77,7 +78,7 @@ def build_csv(path, rows, big_mb, at_bound):
         writer = csv.writer(out)
         writer.writerow(columns)
         for n in range(at_bound):
-            writer.writerow(row(f"bound-{n}", text="ب" * AT_BOUND).values())
+            writer.writerow(row(f"bound-{n}", text=WIDE * AT_BOUND).values())
         for n in range(rows):
             writer.writerow(row(n).values())
             if n == rows // 2:
@@ -105,7 +106,7 @@ def main():
     parser.add_argument("--label", required=True)
     parser.add_argument("--big-mb", type=int, default=300)
     parser.add_argument("--rows", type=int, default=2000)
-    parser.add_argument("--at-bound", type=int, default=4)
+    parser.add_argument("--at-bound", type=int, default=8)
     parser.add_argument("--csv", action="store_true", help="a CSV file instead of JSON Lines")
     parser.add_argument("--tree", default=str(BASE_DIR), help="the source tree to run")
     args = parser.parse_args()
