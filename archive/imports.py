@@ -965,8 +965,19 @@ def _worker(path, mapping, part, options, counter, folder, results):
 
 
 def import_in_parallel(
-    path, mapping, workers, *, out=None, quiet=False, rejects_path=None, on_batch=None, **options
+    path,
+    mapping,
+    workers,
+    *,
+    out=None,
+    quiet=False,
+    rejects_path=None,
+    user=None,
+    on_batch=None,
+    **options,
 ):
+    """import_file's work shared by `workers` processes; `on_batch` is called here, in the
+    parent, with the workers' counts so far whenever they change."""
     import multiprocessing
     import tempfile
 
@@ -979,6 +990,7 @@ def import_in_parallel(
     connections.close_all()
     context = multiprocessing.get_context("fork")
     counter = context.Array("q", len(COUNTS))  # every worker's counts so far
+    options["user"] = user
     results = context.Queue()
     total = Summary()
     with tempfile.TemporaryDirectory() as folder:
