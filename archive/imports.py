@@ -6,10 +6,17 @@ The rules, the same for `manage.py import_articles` and the admin's import page:
 - outlets and tags are found by name, slug or alias, and created when missing, never twice;
 - an article whose url is already in the archive (without a url: whose title and body are) is
   skipped, or updated with `update=True`; running the same file twice adds nothing;
-- a row that cannot be imported (no title, no body, no outlet, a date or url that does not
-  parse, a line that is not JSON, a text the search index cannot hold) goes to the rejects
-  file with its line number and the reason, and the import goes on; read = created + updated
-  + skipped + rejected;
+- a row that cannot be imported goes to the rejects file with its line number and every
+  reason it has (no title, no body, no outlet; a date that does not parse or lies outside 1800
+  to next year; a url that is not one; a line that is not JSON or a CSV record that is
+  malformed; a text holding a control character; a name too long; a text the search index
+  cannot hold), and the import goes on; read = created + updated + skipped + rejected;
+- what one row may hold is bounded (MAX_LINE, MAX_FIELD): a longer line is skipped to its end
+  without being held, so that a small gzip cannot exhaust the importer's memory; a CSV record
+  broken by a quote is reported by its first line and the lines after it are read again;
+- an update rewrites an article's texts and facts but never its status (the import's status
+  is for the articles it creates); `user` is recorded on the articles created or updated;
+- the tables written are analysed at the end (the search's plans rest on their statistics);
 - rows are written in batches, each batch one transaction: an import stopped half-way and run
   again finishes without duplicates. Memory stays flat: nothing is kept across batches but
   the outlet and tag caches;
@@ -19,6 +26,7 @@ The rules, the same for `manage.py import_articles` and the admin's import page:
   commits, and its batch written again a row at a time finds those rows and skips them.
 """
 
+import collections
 import csv
 import datetime as dt
 import email.utils
@@ -27,16 +35,27 @@ import hashlib
 import io
 import json
 import os
+import re
 import sys
 import time
 from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import psycopg
 from django.db import DatabaseError, IntegrityError, connection, reset_queries, transaction
+from django.utils import timezone
 from django.utils.text import slugify
 
-from .models import Article, Source, Tag, TagAlias
+from .models import (
+    CONTROL_CHARACTERS,
+    Article,
+    Source,
+    Tag,
+    TagAlias,
+    control_character_problem,
+    publication_date_problem,
+)
 
 TARGETS = {
     "title",
@@ -51,7 +70,8 @@ TARGETS = {
     "credited_sources",
 }
 REQUIRED = ("title", "body", "source", "published_at")
-# The archive's own CSV export (archive/exports.py) is the default shape.
+# The archive's own CSV export (archive/exports.py) is the default shape. Its order is the
+# order in which a row's problems are listed.
 DEFAULT_MAP = {
     "title": "title",
     "lead": "lead",
@@ -67,9 +87,21 @@ DEFAULT_MAP = {
 BATCH_SIZE = 1000
 MAX_TITLE = Article._meta.get_field("title").max_length
 MAX_URL = Article._meta.get_field("url").max_length
+MAX_NAME = min(Source._meta.get_field("name").max_length, Tag._meta.get_field("name_ar").max_length)
 LANGUAGES = {code for code, _ in Article._meta.get_field("language").choices}
 
-csv.field_size_limit(sys.maxsize)
+# What one row may hold: far beyond any article (its body is rarely 100 kB, and the text
+# index cannot hold much over 1 MB), far below the importer's memory budget (a character may
+# take 4 bytes, and a row is copied a few times on its way to the database).
+MAX_LINE = 2 * 2**20  # characters of a JSON line or a CSV record
+MAX_FIELD = 2**20  # characters of one field
+SKIP_PIECE = 2**20  # how much of an oversized line is read at a time, to skip it
+# And what a batch and the name caches may hold, so that rows at those bounds add up to no
+# more either: a batch is written early once its texts reach BATCH_CHARS (a thousand
+# ordinary articles, or one at the field bound); the caches start again past NAME_CACHE.
+MAX_NAMES = 100  # tags, or credited sources, of one row
+BATCH_CHARS = 4 * 2**20
+NAME_CACHE = 100_000
 
 
 class ImportError_(ValueError):
@@ -157,34 +189,158 @@ def file_format(path):
     raise ImportError_(f"{path}: the name must end in .jsonl, .ndjson, .json or .csv (.gz)")
 
 
-def records(text, fmt):
-    """(line number, dict or Rejected) for every record of the file."""
-    if fmt == "jsonl":
-        for number, line in enumerate(text, 1):
-            if not line.strip():
+class TooLong(Exception):
+    """A line, or a CSV record, over MAX_LINE: read to its end but not kept."""
+
+    def __init__(self, number):
+        self.number = number
+
+
+class Lines:
+    """The physical lines of a text, each read with a bound: a longer line is skipped to its
+    end a piece at a time, never held whole, and given as TOO_LONG. Lines given back (a
+    CSV record read again from its second line) come first."""
+
+    TOO_LONG = object()
+
+    def __init__(self, text):
+        self.text = text
+        self.number = 0
+        self.given_back = collections.deque()
+
+    def next(self):
+        """(line number, line): the line None at the end of the file."""
+        if self.given_back:
+            return self.given_back.popleft()
+        line = self.text.readline(MAX_LINE + 1)
+        if not line:
+            return self.number + 1, None
+        self.number += 1
+        if len(line) > MAX_LINE and not line.endswith(("\n", "\r")):
+            while line and not line.endswith(("\n", "\r")):
+                line = self.text.readline(SKIP_PIECE)
+            return self.number, self.TOO_LONG
+        return self.number, line
+
+    def give_back(self, numbered_lines):
+        self.given_back.extendleft(reversed(numbered_lines))
+
+
+def too_long(number):
+    return Rejected(
+        f"line {number} is longer than {MAX_LINE:,} characters, the most a row may hold"
+    )
+
+
+def json_records(lines):
+    while True:
+        number, line = lines.next()
+        if line is None:
+            return
+        if line is Lines.TOO_LONG:
+            yield number, too_long(number)
+            continue
+        if not line.strip():
+            continue
+        try:
+            row = json.loads(line)
+            line = None  # not held while the row is written
+        except RecursionError:
+            yield number, Rejected("not JSON: nested too deeply")
+            continue
+        except ValueError as exc:
+            yield number, Rejected(f"not JSON: {exc}")
+            continue
+        if not isinstance(row, dict):
+            yield number, Rejected("not a JSON object")
+            continue
+        yield number, row
+
+
+class CsvFeed:
+    """What csv.reader reads: the lines of one record at a time, remembered, so that a
+    broken record can be reported by its first line and read again from its second."""
+
+    def __init__(self, lines):
+        self.lines = lines
+        self.taken, self.size = [], 0
+
+    def __iter__(self):
+        return self
+
+    def __next__(self):
+        number, line = self.lines.next()
+        if line is None:
+            raise StopIteration
+        if line is Lines.TOO_LONG or (self.taken and self.size + len(line) > MAX_LINE):
+            self.taken.append((number, line))
+            raise TooLong(number)
+        self.taken.append((number, line))
+        self.size += len(line)
+        return line
+
+    def start_record(self):
+        self.taken, self.size = [], 0
+
+    def resynchronise(self):
+        """The record's first line number; its other lines will be read again."""
+        self.lines.give_back(self.taken[1:])
+        return self.taken[0][0]
+
+
+def csv_records(lines):
+    """(line, dict or Rejected) for each record. A record that spans several lines and does
+    not come out as a row of the header's width (an unclosed quote swallowing the rows
+    after it), or that csv cannot parse, is rejected by its first line and the lines after
+    it are read again: one broken quote costs one row, not the rest of the file."""
+    csv.field_size_limit(MAX_FIELD)
+    feed = CsvFeed(lines)
+    reader = csv.reader(feed, strict=True)
+    header = None
+    while True:
+        feed.start_record()
+        try:
+            values = next(reader)
+        except StopIteration:
+            return
+        except TooLong as exc:
+            start = feed.resynchronise()
+            if start == exc.number:
+                reason = too_long(start)
+            else:
+                reason = Rejected(
+                    f"not CSV: the record from this line runs past {MAX_LINE:,} characters"
+                    f" (at line {exc.number}); an unclosed quote?"
+                )
+        except csv.Error as exc:
+            start = feed.resynchronise()
+            last = feed.taken[-1][0]
+            where = f" (lines {start} to {last})" if last > start else ""
+            reason = Rejected(f"not CSV: {exc}{where}")
+        else:
+            start, last = feed.taken[0][0], feed.taken[-1][0]
+            if not values:
+                continue  # a blank line
+            if header is None:
+                header = values
                 continue
-            try:
-                row = json.loads(line)
-            except ValueError as exc:
-                yield number, Rejected(f"not JSON: {exc}")
+            if len(values) == len(header):
+                yield start, dict(zip(header, values, strict=True))
                 continue
-            if not isinstance(row, dict):
-                yield number, Rejected("not a JSON object")
+            if last == start:
+                if len(values) > len(header):
+                    yield start, Rejected("more values than the header has columns")
+                else:  # missing values at the end of the line are empty, as DictReader has it
+                    yield start, dict(zip(header, values + [""] * len(header), strict=False))
                 continue
-            yield number, row
-        return
-    reader = csv.DictReader(text)
-    line = 1
-    try:
-        for row in reader:
-            start = line + 1
-            line = reader.line_num
-            if None in row:
-                yield start, Rejected("more values than the header has columns")
-                continue
-            yield start, row
-    except csv.Error as exc:
-        yield reader.line_num, Rejected(f"not CSV: {exc}")
+            feed.resynchronise()
+            reason = Rejected(
+                f"not CSV: a quoted value opened on this line runs to line {last}, leaving"
+                f" {len(values)} values for {len(header)} columns; an unclosed quote?"
+            )
+        if header is None:
+            raise ImportError_(f"line {start}, the header: {reason}")
+        yield start, reason
 
 
 # --- one row ---------------------------------------------------------------------------------
@@ -199,10 +355,13 @@ def parse_date(value):
     except ValueError:
         try:
             parsed = email.utils.parsedate_to_datetime(value)
-        except (TypeError, ValueError):
+        except (TypeError, ValueError, IndexError, OverflowError):
             raise Rejected(f"the date {value[:40]!r} does not parse") from None
     if parsed.tzinfo is None:
         parsed = parsed.replace(tzinfo=dt.UTC)
+    problem = publication_date_problem(parsed)
+    if problem:
+        raise Rejected(f"the date {value[:40]!r}: {problem}")
     return parsed
 
 
@@ -216,6 +375,22 @@ def text_of(row, mapping, target):
     if isinstance(value, list):
         return "; ".join(str(v) for v in value)
     return str(value)
+
+
+# Control characters (see models.CONTROL_CHARACTERS) and lone surrogates, which UTF-8 cannot
+# carry: one scan of each text finds either.
+UNSTORABLE = re.compile(CONTROL_CHARACTERS.pattern[:-1] + r"\ud800-\udfff]")
+
+
+def text_problem(text):
+    """Why a field's text cannot be stored as it is, or None."""
+    if len(text) > MAX_FIELD:
+        return f"longer than {MAX_FIELD:,} characters, the most a field may hold"
+    if not text or UNSTORABLE.search(text) is None:
+        return None
+    return str(
+        control_character_problem(text) or "holds a lone surrogate, which is not a character"
+    )
 
 
 def names_of(value):
@@ -235,47 +410,75 @@ class Row:
     key: str  # the url, or a hash of title and body
 
     @property
+    def size(self):
+        """Characters held, for the batch's bound."""
+        return sum(len(value) for value in self.fields.values() if isinstance(value, str))
+
+    @property
     def url(self):
         return self.fields["url"]
 
 
 def clean_row(number, row, mapping, status):
-    title = " ".join(text_of(row, mapping, "title").split())
-    body = text_of(row, mapping, "body").replace("\x00", "").strip()
-    if not title:
-        raise Rejected("no title")
+    """The row as an article's fields, or Rejected with every problem it has."""
+    try:
+        raw = {target: text_of(row, mapping, target) for target in DEFAULT_MAP}
+    except RecursionError:  # a list nested as deep as JSON allows, made text
+        raise Rejected("a value is nested too deeply") from None
+    problems, bad = [], set()
+    for target, value in raw.items():
+        problem = text_problem(value)
+        if problem:
+            problems.append(f"{mapping[target]}: {problem}")
+            bad.add(target)
+            raw[target] = ""  # judged no further
+    title = " ".join(raw["title"].split())
+    body = raw["body"].strip()
+    source = " ".join(raw["source"].split())
+    url = raw["url"].strip()
+    tags = names_of(raw["tags"])
+    credited = names_of(raw["credited_sources"])
+    for target, value, reason in (
+        ("title", title, "no title"),
+        ("body", body, "no body"),
+        ("source", source, "no outlet (source)"),
+    ):
+        if not value and target not in bad:
+            problems.append(reason)
     if len(title) > MAX_TITLE:
-        raise Rejected(f"the title is longer than {MAX_TITLE} characters")
-    if not body:
-        raise Rejected("no body")
-    source = " ".join(text_of(row, mapping, "source").split())
-    if not source:
-        raise Rejected("no outlet (source)")
-    url = text_of(row, mapping, "url").strip()
+        problems.append(f"the title is longer than {MAX_TITLE} characters")
+    for kind, names in (("tags", tags), ("credited sources", credited)):
+        if len(names) > MAX_NAMES:
+            problems.append(f"{len(names)} {kind}, more than the {MAX_NAMES} a row may name")
+    for kind, names in (("outlet", [source]), ("tag", tags), ("credited source", credited)):
+        for name in names:
+            if len(name) > MAX_NAME:
+                problems.append(f"the {kind} name {name[:40]!r}… is longer than {MAX_NAME}")
     if url and (not url.startswith(("http://", "https://")) or len(url) > MAX_URL or " " in url):
-        raise Rejected(f"the url {url[:60]!r} is not a web address")
-    language = text_of(row, mapping, "language").strip().lower() or "ar"
+        problems.append(f"the url {url[:60]!r} is not a web address")
+    published_at = None
+    if "published_at" not in bad:
+        try:
+            published_at = parse_date(raw["published_at"])
+        except Rejected as reason:
+            problems.append(str(reason))
+    if problems:
+        raise Rejected("; ".join(problems))
+    language = raw["language"].strip().lower() or "ar"
     if language not in LANGUAGES:
         language = "other"
     fields = {
         "title": title,
-        "lead": text_of(row, mapping, "lead").replace("\x00", "").strip(),
+        "lead": raw["lead"].strip(),
         "body": body,
         "url": url,
-        "author": " ".join(text_of(row, mapping, "author").split())[:300],
+        "author": " ".join(raw["author"].split())[:300],
         "language": language,
-        "published_at": parse_date(text_of(row, mapping, "published_at")),
+        "published_at": published_at,
         "status": status,
     }
     key = url or "hash:" + content_hash(title, body)
-    return Row(
-        number,
-        fields,
-        source,
-        names_of(text_of(row, mapping, "tags")),
-        names_of(text_of(row, mapping, "credited_sources")),
-        key,
-    )
+    return Row(number, fields, source, tags, credited, key)
 
 
 def content_hash(title, body):
@@ -348,13 +551,25 @@ class Names:
 
     def resolve(self, rows):
         """Find or create every outlet and tag of a batch before the batch's transaction, so
-        that imports running side by side never wait on each other's new names."""
+        that imports running side by side never wait on each other's new names. Returns the
+        rows whose names the database refused, as (row, reason)."""
+        if len(self.sources) + len(self.tags) > NAME_CACHE:
+            self.sources.clear()
+            self.tags.clear()
+        refused = []
         for row in rows:
-            self.source(row.source)
-            for name in row.tags:
-                self.tag(name)
-            for name in row.credited:
-                self.source(name)
+            try:
+                self.source(row.source)
+                for name in row.tags:
+                    self.tag(name)
+                for name in row.credited:
+                    self.source(name)
+            except DatabaseError as error:
+                reason = refusal(error)
+                if reason is None:
+                    raise
+                refused.append((row, reason))
+        return refused
 
 
 # --- writing ---------------------------------------------------------------------------------
@@ -379,7 +594,7 @@ def existing(rows):
     return found
 
 
-def write_batch(rows, names, update, summary):
+def write_batch(rows, names, update, summary, user=None):
     """One transaction: new rows created, known ones skipped or updated. Returns the rows the
     database refused, as (line, reason): when the batch fails on a row's data (a text that
     cannot be indexed, say), it is written again a row at a time, each row in a savepoint, so
@@ -391,20 +606,24 @@ def write_batch(rows, names, update, summary):
             continue
         seen.add(row.key)
         unique.append(row)
-    names.resolve(unique)
-    refused = []
+    refused = [(row.line, reason) for row, reason in names.resolve(unique)]
+    if refused:
+        lines = {line for line, _ in refused}
+        unique = [row for row in unique if row.line not in lines]
     try:
         with transaction.atomic():
-            counts = write_rows(unique, names, update)
+            counts = write_rows(unique, names, update, user)
     except DatabaseError as error:
         if refusal(error) is None:
             raise
-        counts = Counter()
+        counts = None
+    if counts is None:  # out of the except block: its traceback, which holds the batch's
+        counts = Counter()  # query, is gone before the rows are written again
         with transaction.atomic():
             for row in unique:
                 try:
                     with transaction.atomic():
-                        counts += write_rows([row], names, update)
+                        counts += write_rows([row], names, update, user)
                 except DatabaseError as error:
                     reason = refusal(error)
                     if reason is None:
@@ -413,7 +632,7 @@ def write_batch(rows, names, update, summary):
     summary.created += counts["created"]
     summary.updated += counts["updated"]
     summary.skipped += counts["skipped"]
-    return refused
+    return sorted(refused)
 
 
 # SQLSTATE classes of errors that a row's own data causes: data exceptions, integrity
@@ -426,7 +645,10 @@ def refusal(error):
     (a lost connection, a deadlock), which stops the import instead."""
     cause = error.__cause__
     state = getattr(cause, "sqlstate", None) or ""
-    if not state.startswith(ROW_ERRORS):
+    if not state.startswith(ROW_ERRORS) and not (
+        # The driver's own refusal of a value (a NUL byte), before the server sees it.
+        not state and isinstance(cause, psycopg.DataError)
+    ):
         return None
     message = str(cause).splitlines()[0]
     if "word is too long" in message:
@@ -436,15 +658,21 @@ def refusal(error):
     return f"the database refused it: {message}"
 
 
-def write_rows(rows, names, update):
+# What an update rewrites: the texts and facts of the article, never its status, which is
+# the newsroom's decision (the import's status applies to the articles it creates).
+UPDATED_FIELDS = ["title", "lead", "body", "author", "language", "published_at", "source_id"]
+
+
+def write_rows(rows, names, update, user=None):
     """Writes `rows` (distinct keys) in the current transaction; returns the counts."""
     counts = Counter()
     known = existing(rows)
     new = [r for r in rows if r.key not in known]
     old = [r for r in rows if r.key in known]
+    user_id = user.pk if user is not None else None
     articles = []
     for row in new:
-        article = Article(**row.fields, source_id=names.source(row.source))
+        article = Article(**row.fields, source_id=names.source(row.source), updated_by_id=user_id)
         article.slug = slug_for(row)
         articles.append(article)
     Article.objects.bulk_create(articles, batch_size=500)
@@ -454,26 +682,21 @@ def write_rows(rows, names, update):
         links += [(article.pk, names.tag(t)) for t in dict.fromkeys(row.tags)]
         credits += [(article.pk, names.source(s)) for s in dict.fromkeys(row.credited)]
     if update and old:
-        changed = []
+        changed, now = [], timezone.now()
         for row in old:
-            article = Article(pk=known[row.key], **row.fields, source_id=names.source(row.source))
+            fields = {name: value for name, value in row.fields.items() if name != "status"}
+            article = Article(
+                pk=known[row.key],
+                **fields,
+                source_id=names.source(row.source),
+                updated_by_id=user_id,
+                updated_at=now,
+            )
             changed.append(article)
             links += [(article.pk, names.tag(t)) for t in dict.fromkeys(row.tags)]
             credits += [(article.pk, names.source(s)) for s in dict.fromkeys(row.credited)]
-        Article.objects.bulk_update(
-            changed,
-            [
-                "title",
-                "lead",
-                "body",
-                "author",
-                "language",
-                "published_at",
-                "status",
-                "source_id",
-            ],
-            batch_size=500,
-        )
+        recorded = ["updated_at"] + (["updated_by_id"] if user is not None else [])
+        Article.objects.bulk_update(changed, UPDATED_FIELDS + recorded, batch_size=500)
         counts["updated"] += len(changed)
     else:
         counts["skipped"] += len(old)
@@ -567,10 +790,13 @@ def import_file(
 ):
     """Import one file; returns its Summary. With workers > 1, that many processes share the
     file: each takes the rows whose key (url, or title and body) hashes to it, so that one
-    article is always written by one process. `on_batch(summary)` is called after each batch
-    is written; `user` is who imports (the admin's editor)."""
+    article is always written by one process.
+
+    `user` is recorded as the last to change the articles created or updated; `on_batch`, if
+    given, is called with the running Summary after each batch written. The tables written
+    are analysed at the end, so that the planner knows what the import added."""
     if workers > 1:
-        return import_in_parallel(
+        summary = import_in_parallel(
             path,
             mapping,
             workers,
@@ -580,7 +806,63 @@ def import_file(
             out=out,
             quiet=quiet,
             rejects_path=rejects_path,
+            user=user,
+            on_batch=on_batch,
         )
+    else:
+        summary = import_part(
+            path,
+            mapping,
+            status=status,
+            update=update,
+            batch_size=batch_size,
+            out=out,
+            quiet=quiet,
+            rejects_path=rejects_path,
+            part=part,
+            counter=counter,
+            user=user,
+            on_batch=on_batch,
+        )
+    if part is None and (summary.created or summary.updated):
+        analyze_written_tables()
+    return summary
+
+
+def analyze_written_tables():
+    """ANALYZE the tables an import writes: the search's plans rest on their statistics,
+    which autovacuum may gather late or never (it can be off)."""
+    tables = [
+        Article._meta.db_table,
+        Article.tags.through._meta.db_table,
+        Article.credited_sources.through._meta.db_table,
+        Source._meta.db_table,
+        Tag._meta.db_table,
+    ]
+    with connection.cursor() as cursor:
+        cursor.execute("ANALYZE " + ", ".join(connection.ops.quote_name(t) for t in tables))
+
+
+COUNTS = ("read", "created", "updated", "skipped", "rejected")
+
+
+def import_part(
+    path,
+    mapping,
+    *,
+    status,
+    update,
+    batch_size,
+    out,
+    quiet,
+    rejects_path,
+    part,
+    counter,
+    user,
+    on_batch,
+):
+    """The file's rows read in one process: all of them, or with `part` = (k, n) those whose
+    key hashes to k of n (a worker's share; `counter` then gathers every worker's counts)."""
     fmt = file_format(path)
     summary = Summary()
     started = time.monotonic()
@@ -589,7 +871,8 @@ def import_file(
     rejects_file = None
     raw, text = open_text(path)
     progress = Progress(path, raw, out or sys.stdout, quiet=quiet)
-    batch = []
+    batch, batch_chars = [], 0
+    reported = dict.fromkeys(COUNTS, 0)
 
     def reject(line, reason):
         nonlocal rejects_file
@@ -601,8 +884,26 @@ def import_file(
         if len(summary.rejects) < 50:
             summary.rejects.append(entry)
 
+    def write(batch):
+        for line, reason in write_batch(batch, names, update, summary, user):
+            reject(line, reason)
+        reset_queries()  # with DEBUG on, Django would keep every query in memory
+        progress.update(summary)
+        report()
+        if on_batch is not None:
+            on_batch(summary)
+
+    def report():
+        if counter is not None:
+            with counter.get_lock():
+                for i, name in enumerate(COUNTS):
+                    counter[i] += getattr(summary, name) - reported[name]
+                    reported[name] = getattr(summary, name)
+
+    lines = Lines(text)
+    records = json_records(lines) if fmt == "jsonl" else csv_records(lines)
     try:
-        for number, record in records(text, fmt):
+        for number, record in records:
             try:
                 if isinstance(record, Rejected):
                     raise record
@@ -611,27 +912,18 @@ def import_file(
                     continue
                 summary.read += 1
                 batch.append(row)
+                batch_chars += row.size
             except Rejected as reason:
                 if part is not None and number % part[1] != part[0]:
                     continue
                 summary.read += 1
                 reject(number, str(reason))
-            if len(batch) >= batch_size:
-                for line, reason in write_batch(batch, names, update, summary):
-                    reject(line, reason)
-                batch = []
-                reset_queries()  # with DEBUG on, Django would keep every query in memory
-                progress.update(summary)
-                if counter is not None:
-                    with counter.get_lock():
-                        counter.value += batch_size
-                if on_batch is not None:
-                    on_batch(summary)
+            if len(batch) >= batch_size or batch_chars >= BATCH_CHARS:
+                write(batch)
+                batch, batch_chars = [], 0
         if batch:
-            for line, reason in write_batch(batch, names, update, summary):
-                reject(line, reason)
-            if on_batch is not None:
-                on_batch(summary)
+            write(batch)
+        report()
     except UnicodeDecodeError as exc:
         raise ImportError_(f"{path}: not UTF-8 text ({exc.reason} at byte {exc.start})") from exc
     except (OSError, EOFError, gzip.BadGzipFile) as exc:
@@ -673,8 +965,19 @@ def _worker(path, mapping, part, options, counter, folder, results):
 
 
 def import_in_parallel(
-    path, mapping, workers, *, out=None, quiet=False, rejects_path=None, **options
+    path,
+    mapping,
+    workers,
+    *,
+    out=None,
+    quiet=False,
+    rejects_path=None,
+    user=None,
+    on_batch=None,
+    **options,
 ):
+    """import_file's work shared by `workers` processes; `on_batch` is called here, in the
+    parent, with the workers' counts so far whenever they change."""
     import multiprocessing
     import tempfile
 
@@ -686,7 +989,8 @@ def import_in_parallel(
     started = time.monotonic()
     connections.close_all()
     context = multiprocessing.get_context("fork")
-    counter = context.Value("q", 0)
+    counter = context.Array("q", len(COUNTS))  # every worker's counts so far
+    options["user"] = user
     results = context.Queue()
     total = Summary()
     with tempfile.TemporaryDirectory() as folder:
@@ -699,17 +1003,22 @@ def import_in_parallel(
         ]
         for process in processes:
             process.start()
-        reports, last = [], time.monotonic()
+        reports, last, seen = [], time.monotonic(), None
         while len(reports) < workers:
             try:
                 reports.append(results.get(timeout=1))
             except Exception:  # queue.Empty: nothing yet
                 if not any(p.is_alive() for p in processes) and results.empty():
                     break
+            with counter.get_lock():
+                running = Summary(**dict(zip(COUNTS, counter[:], strict=True)))
+            if on_batch is not None and counter[:] != seen:
+                seen = counter[:]
+                on_batch(running)
             if not quiet and time.monotonic() - last >= Progress.interval:
                 last = time.monotonic()
-                rate = counter.value / (last - started)
-                out.write(f"{counter.value:,} rows done, {rate:,.0f} rows/s\n")
+                rate = running.read / (last - started)
+                out.write(f"{running.read:,} rows done, {rate:,.0f} rows/s\n")
                 out.flush()
         for process in processes:
             process.join()

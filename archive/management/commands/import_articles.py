@@ -1,10 +1,12 @@
 """python manage.py import_articles PATH... [--map target=field,...] [--status draft] [--update]
+    [--user USERNAME]
 
 See archive/imports.py for the rules. For the ANT corpus:
   --map title=title,body=text,lead=abstract,source=src,published_at=time_iso,url=url,\
 tags=cat,author=author
 """
 
+from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandError
 
 from archive import imports, search
@@ -33,6 +35,11 @@ class Command(BaseCommand):
             action="store_true",
             help="update articles already in the archive instead of skipping them",
         )
+        parser.add_argument(
+            "--user",
+            metavar="USERNAME",
+            help="recorded as the last to change the articles created or updated",
+        )
         parser.add_argument("--batch-size", type=int, default=imports.BATCH_SIZE)
         parser.add_argument("--rejects", help="where to write rejected rows (one input only)")
         parser.add_argument(
@@ -48,7 +55,17 @@ class Command(BaseCommand):
         )
 
     def handle(
-        self, *args, paths, field_map, status, update, batch_size, rejects, workers, **options
+        self,
+        *args,
+        paths,
+        field_map,
+        status,
+        update,
+        batch_size,
+        rejects,
+        workers,
+        user,
+        **options,
     ):
         if batch_size < 1:
             raise CommandError("--batch-size must be at least 1")
@@ -56,6 +73,12 @@ class Command(BaseCommand):
             raise CommandError("--workers must be between 1 and 64")
         if rejects and len(paths) > 1:
             raise CommandError("--rejects names the file of one input; give one PATH")
+        if user is not None:
+            User = get_user_model()
+            try:
+                user = User.objects.get(**{User.USERNAME_FIELD: user})
+            except User.DoesNotExist:
+                raise CommandError(f"--user: there is no user {user!r}") from None
         try:
             mapping = imports.parse_map(field_map)
             for path in paths:
@@ -77,6 +100,7 @@ class Command(BaseCommand):
                     quiet=options["verbosity"] == 0,
                     rejects_path=rejects,
                     workers=workers,
+                    user=user,
                 )
             except imports.ImportError_ as exc:
                 raise CommandError(
