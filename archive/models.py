@@ -1251,9 +1251,8 @@ class Claim(models.Model):
 
     RATINGS = {"false": 1, "misleading": 2, "disputed": 3, "supported": 5}
 
-    def claim_review(self, request, article):
-        """schema.org ClaimReview of this claim as it appears in `article` (JSON-LD)."""
-        page = request.build_absolute_uri(article.get_absolute_url())
+    def claim_review(self, request, *articles):
+        """schema.org ClaimReview of this claim as it appears in `articles` (JSON-LD)."""
         claimant = None
         if self.claimant:
             kind = "Person" if self.claimant.kind == Tag.Kind.PERSON else "Organization"
@@ -1269,7 +1268,13 @@ class Claim(models.Model):
             "itemReviewed": {
                 "@type": "Claim",
                 **({"author": claimant} if claimant else {}),
-                "appearance": [{"@type": "CreativeWork", "url": page}],
+                "appearance": [
+                    {
+                        "@type": "CreativeWork",
+                        "url": request.build_absolute_uri(article.get_absolute_url()),
+                    }
+                    for article in articles
+                ],
             },
             "reviewRating": {
                 "@type": "Rating",
