@@ -49,6 +49,7 @@ def body(response):
 
 # --- NUL and control characters in parameters and paths -------------------------------------
 
+
 @pytest.mark.parametrize(
     ("url", "name"), [("/", "tag"), ("/claims/", "tag"), ("/claims/", "claimant")]
 )
