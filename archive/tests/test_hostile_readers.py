@@ -230,6 +230,23 @@ def test_head_answers_on_every_public_url(client, world):
         assert body(response) == b"", url
 
 
+@pytest.mark.parametrize("view", ["articles", "claims"])
+def test_head_on_an_export_runs_no_export(world, view, django_assert_num_queries):
+    """gunicorn reads a HEAD answer's stream through before dropping it (the test client does
+    not): the export's rows must not be read for it."""
+    from django.test import RequestFactory
+
+    from archive import exports
+
+    factory = RequestFactory()
+    response = getattr(exports, view)(factory.head(f"/export/{view}.csv"))
+    assert response.status_code == 200 and response["Content-Type"].startswith("text/csv")
+    with django_assert_num_queries(0):
+        assert b"".join(response.streaming_content) == b""
+    response = getattr(exports, view)(factory.get(f"/export/{view}.csv"))
+    assert len(b"".join(response.streaming_content).splitlines()) == 2  # the header, one row
+
+
 def test_post_is_still_refused_on_every_view_of_ours(client, world):
     for url in public_urls(world):
         if url in (reverse("feed-articles"), reverse("sitemap")):
