@@ -48,8 +48,8 @@ def unique_slug(model, text, *, instance_pk=None, max_length=200, fallback="item
     return slug
 
 
-# What a slug may hold so that the `<str:slug>` URL patterns always match it: no slash and
-# no space (reverse() quotes the rest; Arabic letters are fine).
+# What a slug may hold so that the slug URL patterns (archive/urls.py) always match it: no
+# slash and no space (reverse() quotes the rest; Arabic letters are fine).
 SLUG_SHAPE = r"^[^/\s]+$"
 
 # Publication dates the archive accepts: from 1800 (older is a typo, and years before 1 AD
