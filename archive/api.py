@@ -10,7 +10,7 @@ from django.core.paginator import Paginator
 from django.db import connection
 from django.http import JsonResponse
 from django.urls import reverse
-from django.views.decorators.http import require_GET
+from django.views.decorators.http import require_safe
 
 from . import search
 from .filters import ArticleFilter, ClaimFilter
@@ -200,14 +200,14 @@ def claim_json(request, claim):
     }
 
 
-@require_GET
+@require_safe
 def article_list(request):
     # The page's tags come from one query of their own (page_tags), not a prefetch.
     articles = public_articles().prefetch_related(None)
     return listing(request, ArticleFilter(request.GET, queryset=articles), article_page)
 
 
-@require_GET
+@require_safe
 def claim_list(request):
     return listing(
         request,
@@ -216,7 +216,7 @@ def claim_list(request):
     )
 
 
-@require_GET
+@require_safe
 def article_detail(request, pk):
     article = public_articles().prefetch_related("credited_sources").filter(pk=pk).first()
     if article is None:
@@ -238,7 +238,7 @@ def article_detail(request, pk):
     )
 
 
-@require_GET
+@require_safe
 def claim_detail(request, pk):
     claim = public_claims().filter(pk=pk).first()
     if claim is None:

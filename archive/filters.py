@@ -14,6 +14,7 @@ from django.utils.translation import gettext_lazy as _
 
 from . import search
 from .models import (
+    CONTROL_CHARACTERS,
     Article,
     Claim,
     ClaimAppearance,
@@ -150,6 +151,13 @@ class TagsField(forms.Field):
             raw = str(raw)[:200]
             if not raw.strip():
                 continue
+            control = CONTROL_CHARACTERS.search(raw)
+            if control:  # no name holds one, and PostgreSQL refuses NUL in a query
+                raise forms.ValidationError(
+                    _("A tag's name cannot hold a control character (U+%(code)04X).")
+                    % {"code": ord(control.group())},
+                    code="control_character",
+                )
             tag = find_tag(raw)
             if tag is None:
                 unknown.append(raw)

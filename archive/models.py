@@ -57,8 +57,8 @@ def unique_slug(model, text, *, instance_pk=None, max_length=200, fallback="item
     return slug
 
 
-# What a slug may hold so that the `<str:slug>` URL patterns always match it: no slash and
-# no space (reverse() quotes the rest; Arabic letters are fine).
+# What a slug may hold so that the slug URL patterns (archive/urls.py) always match it: no
+# slash and no space (reverse() quotes the rest; Arabic letters are fine).
 SLUG_SHAPE = r"^[^/\s]+$"
 
 # Publication dates the archive accepts: from 1800 (older is a typo, and years before 1 AD
@@ -1260,9 +1260,8 @@ class Claim(models.Model):
 
     RATINGS = {"false": 1, "misleading": 2, "disputed": 3, "supported": 5}
 
-    def claim_review(self, request, article):
-        """schema.org ClaimReview of this claim as it appears in `article` (JSON-LD)."""
-        page = request.build_absolute_uri(article.get_absolute_url())
+    def claim_review(self, request, *articles):
+        """schema.org ClaimReview of this claim as it appears in `articles` (JSON-LD)."""
         claimant = None
         if self.claimant:
             kind = "Person" if self.claimant.kind == Tag.Kind.PERSON else "Organization"
@@ -1278,7 +1277,13 @@ class Claim(models.Model):
             "itemReviewed": {
                 "@type": "Claim",
                 **({"author": claimant} if claimant else {}),
-                "appearance": [{"@type": "CreativeWork", "url": page}],
+                "appearance": [
+                    {
+                        "@type": "CreativeWork",
+                        "url": request.build_absolute_uri(article.get_absolute_url()),
+                    }
+                    for article in articles
+                ],
             },
             "reviewRating": {
                 "@type": "Rating",

@@ -63,12 +63,16 @@ def timeline(tag):
     colors = {c: PALETTE[i % len(PALETTE)] for i, c in enumerate(claimants)}
     first, last = min(p.date for p in points), max(p.date for p in points)
     days = max((last - first).days, 1)
-    top = max(max(p.value, p.high or 0) for p in points) * Decimal("1.1")
+    # The axis spans zero and every figure (negative ones too); all zeros still get a scale.
+    top = max(0, *(max(p.value, p.high or 0) for p in points)) * Decimal("1.1")
+    bottom = min(0, *(min(p.value, p.low or 0) for p in points)) * Decimal("1.1")
+    if top == bottom:
+        top = Decimal(1)
     plot_w = WIDTH - MARGIN_START - MARGIN_END
     plot_h = HEIGHT - MARGIN_TOP - MARGIN_BOTTOM
 
     def y_of(value):
-        return MARGIN_TOP + plot_h * (1 - float(value / top))
+        return MARGIN_TOP + plot_h * float((top - value) / (top - bottom))
 
     for p in points:
         p.color = colors[p.claimant]
@@ -76,14 +80,14 @@ def timeline(tag):
         p.y = y_of(p.value)
         p.y_low = y_of(p.low) if p.low is not None else None
         p.y_high = y_of(p.high) if p.high is not None else None
-    ticks = [top * Decimal(i) / 4 for i in range(5)]
+    ticks = [bottom + (top - bottom) * Decimal(i) / 4 for i in range(5)]
     return {
         "points": points,
         "legend": [(c, colors[c]) for c in claimants],
         "unit": points[0].appearance.claim.quantity_unit,
         "width": WIDTH,
         "height": HEIGHT,
-        "y_ticks": [(f"{int(t):,}", y_of(t)) for t in ticks],
+        "y_ticks": [(f"{round(t, 2).normalize():,f}", y_of(t)) for t in ticks],
         "tick_x": MARGIN_START - 8,
         "x_ticks": [(first, MARGIN_START, "start"), (last, MARGIN_START + plot_w, "end")],
         "axis_x": MARGIN_START,

@@ -8,7 +8,7 @@ from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_GET
+from django.views.decorators.http import require_safe
 
 from . import timeline as charts
 from .filters import ArticleFilter, ClaimFilter
@@ -70,7 +70,7 @@ def facet_links(request, facets):
     }
 
 
-@require_GET
+@require_safe
 def index(request):
     """The archive: search, filters, facets and results."""
     filterset = ArticleFilter(request.GET, queryset=public_articles())
@@ -115,6 +115,16 @@ def _replace(request, **values):
     return params.urlencode()
 
 
+# Inside <script>, "</script>" ends the block and "<!--<script>" makes the parser miss its
+# end: no <, > or & may stand as such in JSON-LD (they are written as JSON escapes).
+JSON_LD_ESCAPES = {ord("<"): "\\u003c", ord(">"): "\\u003e", ord("&"): "\\u0026"}
+
+
+def json_ld(data):
+    """`data` as JSON to write inside <script type="application/ld+json">."""
+    return json.dumps(data, ensure_ascii=False).translate(JSON_LD_ESCAPES)
+
+
 def visible_article(request, slug):
     """A published article, or any article for staff who may preview it (from the admin)."""
     articles = Article.objects.select_related("source").prefetch_related("tags", "credited_sources")
@@ -124,7 +134,7 @@ def visible_article(request, slug):
     return get_object_or_404(articles, slug=slug)
 
 
-@require_GET
+@require_safe
 def article(request, slug):
     article = visible_article(request, slug)
     appearances = list(article.claim_appearances.select_related("claim__claimant").order_by("id"))
@@ -137,14 +147,13 @@ def article(request, slug):
             "paragraphs": article.paragraphs_with_quotes(appearances),
             "appearances": appearances,
             "related": article.related()[:5],
-            "claim_reviews": json.dumps(
+            "claim_reviews": json_ld(
                 [
                     a.claim.claim_review(request, article)
                     for a in appearances
                     if a.claim.verdict != Claim.Verdict.UNVERIFIED
-                ],
-                ensure_ascii=False,
-            ).replace("</", "<\\/"),
+                ]
+            ),
             "canonical": request.build_absolute_uri(article.get_absolute_url()),
         },
     )
@@ -165,7 +174,7 @@ def public_claims():
 TIMELINE_TAG = "north-korean-troops-in-russia"
 
 
-@require_GET
+@require_safe
 def claims(request):
     """The claims explorer, and the timeline of the figures of the chosen (or demo) tag."""
     filterset = ClaimFilter(request.GET, queryset=public_claims())
@@ -188,13 +197,17 @@ def claims(request):
     )
 
 
-@require_GET
+@require_safe
 def claim(request, pk):
     claim = get_object_or_404(public_claims(), pk=pk)
-    return render(request, "archive/claim.html", {"claim": claim})
+    articles = [a.article for a in claim.appearances.all()]
+    review = None
+    if claim.verdict != Claim.Verdict.UNVERIFIED and articles:
+        review = json_ld(claim.claim_review(request, *articles))
+    return render(request, "archive/claim.html", {"claim": claim, "claim_review": review})
 
 
-@require_GET
+@require_safe
 def source(request, slug):
     source = get_object_or_404(Source, slug=slug)
     articles = public_articles().filter(source=source)
@@ -215,7 +228,7 @@ def source(request, slug):
     )
 
 
-@require_GET
+@require_safe
 def tag(request, slug):
     tag = get_object_or_404(Tag.objects.prefetch_related("aliases"), slug=slug)
     articles = public_articles().filter(tags=tag)
@@ -234,7 +247,7 @@ def tag(request, slug):
     )
 
 
-@require_GET
+@require_safe
 def robots(request):
     lines = [
         "User-agent: *",
