@@ -87,6 +87,7 @@ DEFAULT_MAP = {
 BATCH_SIZE = 1000
 MAX_TITLE = Article._meta.get_field("title").max_length
 MAX_URL = Article._meta.get_field("url").max_length
+MAX_AUTHOR = Article._meta.get_field("author").max_length
 MAX_NAME = min(Source._meta.get_field("name").max_length, Tag._meta.get_field("name_ar").max_length)
 LANGUAGES = {code for code, _ in Article._meta.get_field("language").choices}
 
@@ -447,6 +448,9 @@ def clean_row(number, row, mapping, status):
             problems.append(reason)
     if len(title) > MAX_TITLE:
         problems.append(f"the title is longer than {MAX_TITLE} characters")
+    author = " ".join(raw["author"].split())
+    if len(author) > MAX_AUTHOR:
+        problems.append(f"the byline is longer than {MAX_AUTHOR} characters")
     for kind, names in (("tags", tags), ("credited sources", credited)):
         if len(names) > MAX_NAMES:
             problems.append(f"{len(names)} {kind}, more than the {MAX_NAMES} a row may name")
@@ -472,7 +476,7 @@ def clean_row(number, row, mapping, status):
         "lead": raw["lead"].strip(),
         "body": body,
         "url": url,
-        "author": " ".join(raw["author"].split())[:300],
+        "author": author,
         "language": language,
         "published_at": published_at,
         "status": status,

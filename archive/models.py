@@ -60,6 +60,7 @@ def unique_slug(model, text, *, instance_pk=None, max_length=200, fallback="item
 # What a slug may hold so that the slug URL patterns (archive/urls.py) always match it: no
 # slash and no space (reverse() quotes the rest; Arabic letters are fine).
 SLUG_SHAPE = r"^[^/\s]+$"
+SLUG_SHAPE_MESSAGE = _("The slug may not be empty nor hold a slash or a space.")
 
 # Publication dates the archive accepts: from 1800 (older is a typo, and years before 1 AD
 # cannot be read back by the driver) to the end of next year (a scheduled piece, not later).
@@ -208,7 +209,9 @@ class Source(models.Model):
                 violation_error_message=_("The country is a two-letter ISO code in capitals."),
             ),
             models.CheckConstraint(
-                condition=Q(slug__regex=SLUG_SHAPE), name="source_slug_fits_its_url"
+                condition=Q(slug__regex=SLUG_SHAPE),
+                name="source_slug_fits_its_url",
+                violation_error_message=SLUG_SHAPE_MESSAGE,
             ),
         ]
 
@@ -321,7 +324,9 @@ class Tag(models.Model):
                 ),
             ),
             models.CheckConstraint(
-                condition=Q(slug__regex=SLUG_SHAPE), name="tag_slug_fits_its_url"
+                condition=Q(slug__regex=SLUG_SHAPE),
+                name="tag_slug_fits_its_url",
+                violation_error_message=SLUG_SHAPE_MESSAGE,
             ),
         ]
 
@@ -997,7 +1002,9 @@ class Article(models.Model):
                 name="article_published_after_1800",
             ),
             models.CheckConstraint(
-                condition=Q(slug__regex=SLUG_SHAPE), name="article_slug_fits_its_url"
+                condition=Q(slug__regex=SLUG_SHAPE),
+                name="article_slug_fits_its_url",
+                violation_error_message=SLUG_SHAPE_MESSAGE,
             ),
         ]
 

@@ -37,6 +37,7 @@ class Migration(migrations.Migration):
             constraint=models.CheckConstraint(
                 condition=models.Q(("slug__regex", "^[^/\\s]+$")),
                 name="article_slug_fits_its_url",
+                violation_error_message="The slug may not be empty nor hold a slash or a space.",
             ),
         ),
         migrations.AddConstraint(
@@ -44,12 +45,15 @@ class Migration(migrations.Migration):
             constraint=models.CheckConstraint(
                 condition=models.Q(("slug__regex", "^[^/\\s]+$")),
                 name="source_slug_fits_its_url",
+                violation_error_message="The slug may not be empty nor hold a slash or a space.",
             ),
         ),
         migrations.AddConstraint(
             model_name="tag",
             constraint=models.CheckConstraint(
-                condition=models.Q(("slug__regex", "^[^/\\s]+$")), name="tag_slug_fits_its_url"
+                condition=models.Q(("slug__regex", "^[^/\\s]+$")),
+                name="tag_slug_fits_its_url",
+                violation_error_message="The slug may not be empty nor hold a slash or a space.",
             ),
         ),
     ]

@@ -115,6 +115,14 @@ def test_an_outlet_or_tag_name_over_200_characters_is_rejected(tmp_path, via, fi
     assert not Tag.objects.filter(name_ar__startswith="و" * 50).exists()
 
 
+def test_a_byline_over_its_field_is_rejected_not_cut(tmp_path, via):
+    rows = [ant_row(1, author="كاتب " * 40), ant_row(2, author="ك" * 301), ant_row(3)]
+    figures, rejects = import_rows(tmp_path, via, rows)
+    assert (figures["created"], figures["rejected"]) == (2, 1)
+    assert "byline is longer than 300" in rejects[2]
+    assert Article.objects.get(url=urls(1)[0]).author == " ".join(["كاتب"] * 40)
+
+
 def test_a_name_the_database_refuses_rejects_its_row_alone(tmp_path, via, monkeypatch):
     """A refusal while the outlets and tags are made (here a name limit the row checks did
     not know) rejects the row, not the import."""
