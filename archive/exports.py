@@ -72,7 +72,8 @@ def articles(request):
     filterset = ArticleFilter(
         request.GET, queryset=public_articles().prefetch_related("credited_sources")
     )
-    if filterset.is_bound and not filterset.is_valid():
+    # The search runs here, before the stream starts: a refusal is still a 400.
+    if filterset.is_bound and (not filterset.is_valid() or filterset.over_limit()):
         return invalid(filterset)
 
     def rows():
@@ -98,7 +99,7 @@ def articles(request):
 @require_GET
 def claims(request):
     filterset = ClaimFilter(request.GET, queryset=public_claims())
-    if filterset.is_bound and not filterset.is_valid():
+    if filterset.is_bound and (not filterset.is_valid() or filterset.over_limit()):
         return invalid(filterset)
 
     def rows():

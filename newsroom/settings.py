@@ -4,6 +4,8 @@ DATABASE_URL          postgres://user:password@host:port/name (unset: the embedd
 DJANGO_SECRET_KEY     required unless DJANGO_DEBUG is true
 DJANGO_DEBUG          true/false (default false)
 DJANGO_ALLOWED_HOSTS  comma-separated host names (default: localhost names when debugging)
+NEWSROOM_STATEMENT_TIMEOUT_MS  the longest a web request's SQL statement may run, in
+                      milliseconds (default 5000; 0: none). Commands and workers have none.
 
 A bad value stops the start with ImproperlyConfigured naming the variable.
 """
@@ -48,6 +50,15 @@ def env_list(name, default):
     if not items:
         raise ImproperlyConfigured(f"{name} is set but names no host")
     return items
+
+
+def env_whole_number(name, default):
+    raw = os.environ.get(name)
+    if raw is None:
+        return default
+    if not raw.strip().isdigit():
+        raise ImproperlyConfigured(f"{name} must be a whole number (0 or more), not {raw!r}")
+    return int(raw)
 
 
 def database_from_url(url, name="DATABASE_URL"):
@@ -129,7 +140,11 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "newsroom.statement_timeout.StatementTimeoutMiddleware",
 ]
+
+# Set on the connections of web processes only (newsroom.wsgi; see newsroom.statement_timeout).
+NEWSROOM_STATEMENT_TIMEOUT_MS = env_whole_number("NEWSROOM_STATEMENT_TIMEOUT_MS", 5000)
 
 ROOT_URLCONF = "newsroom.urls"
 WSGI_APPLICATION = "newsroom.wsgi.application"
