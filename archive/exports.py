@@ -48,10 +48,16 @@ class Echo:
 
 def stream(filename, header, rows):
     writer = csv.writer(Echo())
+    # The first row is read now, before the response starts: a query that fails (past the
+    # statement timeout) is then an answer of its own, not a file cut short.
+    rows = iter(rows)
+    first = next(rows, None)
 
     def lines():
         yield "\ufeff"  # a byte-order mark, so that spreadsheets read the file as UTF-8
         yield writer.writerow(header)
+        if first is not None:
+            yield writer.writerow(first)
         for row in rows:
             yield writer.writerow(row)
 

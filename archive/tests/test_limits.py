@@ -338,6 +338,20 @@ def test_a_search_past_the_timeout_is_a_503_page_or_json(broad, client):
     assert response.status_code == 503
     arabic, english = response.json()["errors"]["search"]
     assert "ضيّقه" in arabic and "too broad" in english and "Narrow it" in english
+    with transaction.atomic():  # the search runs before the file starts
+        response = client.get("/export/articles.csv", {"q": PHRASE})
+        transaction.set_rollback(True)
+    assert response.status_code == 503 and "search" in response.json()["errors"]
+
+
+def test_an_export_reads_its_first_rows_before_it_starts(client, make_claim):
+    """The claims' query runs in the view (it is not bounded beforehand, as a search of
+    articles is): a statement that fails is then a 503, not a file cut short."""
+    make_claim()
+    with CaptureQueriesContext(connection) as queries:
+        response = client.get("/export/claims.csv")
+    assert response.status_code == 200 and response.streaming
+    assert any('FROM "archive_claim"' in q["sql"] for q in queries)
 
 
 def test_other_database_errors_are_not_a_503():
