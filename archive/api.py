@@ -68,6 +68,9 @@ def listing(request, filterset, serialize):
     if errors:
         return json({"errors": errors}, status=400)
     results = filterset.qs
+    refused = filterset.over_limit()  # the search itself may refuse (limits.TooCostly)
+    if refused:
+        return json({"errors": refused}, status=400)
     paginator = Paginator(results, page_size)
     last = max(paginator.num_pages, 1)
     if page_number > last:

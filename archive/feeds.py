@@ -3,6 +3,7 @@
 import re
 
 from django.contrib.syndication.views import Feed
+from django.http import JsonResponse
 from django.urls import reverse
 from django.utils.feedgenerator import Atom1Feed
 from django.utils.translation import gettext as _
@@ -40,9 +41,19 @@ class SafeAtom1Feed(Atom1Feed):
 class ArticleFeed(Feed):
     feed_type = SafeAtom1Feed
 
+    def __call__(self, request, *args, **kwargs):
+        # Bad parameters are ignored, as on the page; a request over a cap is refused.
+        request.article_filter = ArticleFilter(request.GET, queryset=public_articles())
+        refused = request.article_filter.over_limit()
+        if refused:
+            return JsonResponse(
+                {"errors": refused}, status=400, json_dumps_params={"ensure_ascii": False}
+            )
+        return super().__call__(request, *args, **kwargs)
+
     def get_object(self, request):
         self.request = request
-        return ArticleFilter(request.GET, queryset=public_articles())
+        return request.article_filter
 
     def title(self, filterset):
         query = ""

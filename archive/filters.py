@@ -12,7 +12,7 @@ from django.db.models import Count, Exists, F, OuterRef, Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from . import search
+from . import limits, search
 from .models import (
     CONTROL_CHARACTERS,
     Article,
@@ -146,6 +146,8 @@ class TagsField(forms.Field):
         if not value:
             return []
         values = value if isinstance(value, list | tuple) else [value]
+        # Counted before any is looked up; a repeated value counts, as it is looked up again.
+        limits.check_tags(self.label, sum(1 for raw in values if str(raw).strip()))
         tags, unknown = [], []
         for raw in values:
             raw = str(raw)[:200]
@@ -187,7 +189,7 @@ class TagsFilter(django_filters.Filter):
 class SearchFilterSet(django_filters.FilterSet):
     """q and sort are applied last: the search ranks what the other filters kept."""
 
-    q = django_filters.CharFilter(method="keep", label=_("Search"), max_length=500)
+    q = django_filters.CharFilter(method="keep", label=_("Search"), validators=[limits.check_query])
     sort = django_filters.ChoiceFilter(
         method="keep", choices=SORT_CHOICES, label=_("Sort"), empty_label=None
     )
@@ -230,12 +232,24 @@ class SearchFilterSet(django_filters.FilterSet):
         query = (data.get("q") or "").strip()
         sort = data.get("sort") or ("relevance" if query else "newest")
         if query:
-            return queryset.search(query, sort=sort)
+            try:
+                return queryset.search(query, sort=sort)
+            except limits.TooCostly as refusal:  # as any bad parameter: shown, and ignored
+                self.form.add_error("q", refusal.error)
+                sort = "oldest" if sort == "oldest" else "newest"
         if hasattr(queryset, "listing"):
             return queryset.listing(sort)
         if sort == "oldest":
             return queryset.order_by(*[o.lstrip("-") for o in self.default_order])
         return queryset.order_by(*self.default_order)
+
+    def over_limit(self):
+        """{field: [message, ...]} of the parameters over one of limits' caps, once the
+        search itself has run (it may find its phrases too costly to test)."""
+        if not self.is_bound:
+            return {}
+        self.qs  # noqa: B018 (runs the search)
+        return limits.over_limit(self.form)
 
     @property
     def estimated_count(self):

@@ -44,7 +44,7 @@ from django.utils.text import slugify
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
-from . import search
+from . import limits, search
 
 
 def unique_slug(model, text, *, instance_pk=None, max_length=200, fallback="item"):
@@ -455,6 +455,7 @@ class SearchQuerySetMixin:
         newest_first = sort != "oldest"
         by_date = ["-published_at", "-id"] if newest_first else ["published_at", "id"]
         estimate = None
+        self._phrase_tests_left = limits.MAX_PHRASE_TESTS  # see _spend_phrase_tests
         # {id: source id} of the rows found, where the queries that find them read the rows
         # anyway: the outlet facet is then counted from it (see bounded_sources).
         outlets = {}
@@ -487,9 +488,10 @@ class SearchQuerySetMixin:
                 ids = [pk for pk, _ in rows]
                 if rows and rows[0][1] > search.LARGE:
                     estimate, ids = rows[0][1], ids[: search.CANDIDATES]
-            elif phrase and guess < search.LARGE // 4:
+            elif phrase and guess < search.LARGE // 4 and self._few_to_test(base):
                 # A phrase makes each match a read of its vector (the text index has no
-                # positions): all at once only when they are surely few.
+                # positions): all at once only when they are surely few, and so are the rows
+                # that have its words (each of which is read to test it).
                 ids = self._search_ids(self.order_by(*by_date), search.LARGE + 1, outlets=outlets)
             if ids is None or (phrase and len(ids) > search.LARGE):
                 guess = max(guess, len(ids or ()), 1)
@@ -769,12 +771,35 @@ class SearchQuerySetMixin:
             part = candidates[start : start + search.PHRASE_SLICE]
             tested = [pk for pk in part if pk not in known]
             if tested:
+                self._spend_phrase_tests(len(tested))
                 rows = chosen.filter(pk__any=IdArray(tested))
                 known.update(self._search_ids(rows, None, plan="ids"))
             ids += [pk for pk in part if pk in known]
             if len(ids) >= limit:
                 break
         return ids[:limit]
+
+    def _few_to_test(self, base):
+        """Whether the rows that have every word of this search's phrases (found through the
+        text index alone, no vector read) are few enough to test the phrases on at once
+        (limits.MAX_PHRASE_TESTS); they are then counted as tested."""
+        most = self._phrase_tests_left
+        loose = base.filter(self.search_info.match(loose=True)).order_by()
+        sql, params = loose.values("pk")[: most + 1].query.sql_with_params()
+        count = f"SELECT count(*) FROM ({sql}) AS loose"
+        rows = self._planned_rows(self.db, count, params, "bitmap")[0][0]
+        if rows > most:
+            return False
+        self._phrase_tests_left -= rows
+        return True
+
+    def _spend_phrase_tests(self, rows):
+        """Count `rows` more rows whose vectors this search reads to test its phrases; past
+        limits.MAX_PHRASE_TESTS in one search, it is refused (limits.TooCostly)."""
+        left = getattr(self, "_phrase_tests_left", limits.MAX_PHRASE_TESTS) - rows
+        if left < 0:
+            raise limits.TooCostly
+        self._phrase_tests_left = left
 
     def _fetch_all(self):
         super()._fetch_all()
@@ -852,7 +877,10 @@ class SearchQuerySetMixin:
         base = self.model._default_manager.all()
         if hasattr(base, "published"):
             base = base.published()
-        corrected = base.search(text)
+        try:
+            corrected = base.search(text)
+        except limits.TooCostly:
+            return None  # a suggestion is never worth a refusal
         if corrected.search_info.mode != "all":
             return None
         count = corrected.count()

@@ -97,6 +97,7 @@ def index(request):
             "feed_url": reverse("feed-articles") + _query(request),
             "csv_url": reverse("export-articles") + _query(request),
         },
+        status=400 if filterset.over_limit() else 200,
     )
 
 
@@ -194,6 +195,7 @@ def claims(request):
             "chart_tag": chart_tag,
             "csv_url": reverse("export-claims") + _query(request),
         },
+        status=400 if filterset.over_limit() else 200,
     )
 
 

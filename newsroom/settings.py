@@ -14,6 +14,8 @@ DJANGO_REQUEST_LOG    true/false: one JSON line per request (default: true unles
 NEWSROOM_IMPORTS_DIR            where admin uploads and their rejects are kept (var/imports)
 NEWSROOM_IMPORT_RETENTION_DAYS  days they are kept (30)
 NEWSROOM_IMPORT_MAX_TEXT_MB     what an admin upload may hold once decompressed (50)
+NEWSROOM_STATEMENT_TIMEOUT_MS  the longest a web request's SQL statement may run, in
+                      milliseconds (default 5000; 0: none). Commands and workers have none.
 
 A bad value stops the start with ImproperlyConfigured naming the variable.
 """
@@ -209,9 +211,13 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "newsroom.statement_timeout.StatementTimeoutMiddleware",
     # Last, as django-axes asks: it turns a lockout into the lockout page.
     "axes.middleware.AxesMiddleware",
 ]
+
+# Set on the connections of web processes only (newsroom.wsgi; see newsroom.statement_timeout).
+NEWSROOM_STATEMENT_TIMEOUT_MS = env_int("NEWSROOM_STATEMENT_TIMEOUT_MS", 5000, minimum=0)
 
 ROOT_URLCONF = "newsroom.urls"
 WSGI_APPLICATION = "newsroom.wsgi.application"

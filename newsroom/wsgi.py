@@ -9,6 +9,11 @@ os.environ.setdefault("DJANGO_SETTINGS_MODULE", "newsroom.settings")
 
 application = get_wsgi_application()
 
+# Web requests, and only they, get a statement timeout (see newsroom.statement_timeout).
+from newsroom import statement_timeout  # noqa: E402
+
+statement_timeout.enable()
+
 # The URLconf (and with it every view module) now rather than at the first request, then
 # everything loaded so far moved out of the garbage collector's sight: it lives as long as the
 # process, and a full collection no longer walks it (one took 28 ms in the middle of a request

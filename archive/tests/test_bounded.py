@@ -76,9 +76,19 @@ def test_the_api_says_the_count_is_an_estimate(many, client):
 
 
 def test_the_page_says_about(many, client):
-    html = client.get("/", {"q": "البرتقال"}).content.decode()
-    assert "12" in html and "4" in html
-    assert client.get("/", {"q": "البرتقال"}).context["estimated_count"] == 12
+    """The heading gives the estimate of all the matches (about 12), and the notice the
+    number of newest ones the results cover (4)."""
+    response = client.get("/", {"q": "البرتقال"})
+    html = response.content.decode()
+    assert response.context["estimated_count"] == 12
+    heading = re.search(r'<h2 id="results-heading"[^>]*>([^<]*)</h2>', html).group(1)
+    assert heading == "نحو 12 مقالًا"
+    notice = re.search(r'<p class="notice">(تطابق مقالات كثيرة[^<]*)</p>', html).group(1)
+    assert "تخص أحدث 4 منها" in notice
+    small = client.get("/", {"q": "الليمون"}).content.decode()
+    heading = re.search(r'<h2 id="results-heading"[^>]*>([^<]*)</h2>', small).group(1)
+    assert heading == "مقال واحد (1)"  # exact: no "about"
+    assert "تطابق مقالات كثيرة" not in small
 
 
 def test_listing_without_a_query_is_bounded_too(many, client):

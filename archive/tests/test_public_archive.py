@@ -77,6 +77,10 @@ def test_search_with_snippets_and_names(client):
         ({"tag": "كورسك"}, {T0, T5}),
         ({"tag": "Kursk"}, {T0, T5}),
         ({"tag": ["kursk", "lloyd-austin"]}, set()),
+        # Each narrows: kursk alone is {T0, T5}, kim-jong-un alone three others and T0.
+        ({"tag": ["kursk", "kim-jong-un"]}, {T0}),
+        ({"tag": ["kursk", "كيم جونغ أون", "nato"]}, {T0}),
+        ({"tag": ["north-korea", "volodymyr-zelensky", "kremlin"]}, {T3, T5}),
         ({"verdict": "false"}, {T5}),
         ({"date_from": "2024-11-01", "date_to": "2024-11-13"}, {T0, T5}),
         ({"date_from": "2025-01-01"}, {T4}),
@@ -307,7 +311,6 @@ def test_claims_explorer(client):
         ),
         ({"q": "كورسك"}, 1, lambda c: True),
         ({"numeric": "true"}, 8, lambda c: c.has_quantity),
-        ({"date_from": "2025-01-01"}, 2, lambda c: True),
     ],
 )
 def test_claims_filters(client, params, expected_min, check):
@@ -318,9 +321,45 @@ def test_claims_filters(client, params, expected_min, check):
     assert all(check(c) for c in claims)
 
 
+def claims_stated_in(*slugs):
+    """The ids of the claims that appear in the articles `slugs`."""
+    return set(
+        Claim.objects.filter(appearances__article__slug__in=slugs).values_list("pk", flat=True)
+    )
+
+
+NOV_30 = "north-korea-vows-unwavering-support-for-russia-in-ukraine-war"
+OCT_21 = "nato-north-korean-troops-in-ukraine-would-be-significant-escalation"
+
+
+@pytest.mark.parametrize(
+    ("params", "articles"),
+    [
+        # The seed's published articles: 10-21, 10-24 (T3), 11-12 (T0), 11-13 (T5), 11-30
+        # and 2025-07-07 (T4); a claim is in a period when it appears in one of them.
+        ({"date_from": "2025-01-01"}, [T4]),
+        ({"date_from": "2024-11-13", "date_to": "2024-11-30"}, [T5, NOV_30]),
+        ({"date_to": "2024-10-24"}, [OCT_21, T3]),
+        ({"date_from": "2024-11-12", "date_to": "2024-11-12"}, [T0]),  # the whole day
+        ({"date_from": "2024-12-01", "date_to": "2025-07-06"}, []),
+    ],
+)
+def test_claims_date_filter_keeps_exactly_the_claims_stated_in_the_period(client, params, articles):
+    expected = claims_stated_in(*articles)
+    assert len(expected) < Claim.objects.published().count()  # the filter must narrow
+    body = page(client, "/api/claims/", {**params, "page_size": 100}).json()
+    assert {r["id"] for r in body["results"]} == expected and body["count"] == len(expected)
+    assert page(client, "/claims/", params).context["page"].paginator.count == len(expected)
+    rows = read_csv(page(client, reverse("export-claims"), params))
+    assert {int(r["id"]) for r in rows} == expected
+
+
 def test_claims_bad_filters(client):
     response = page(client, "/claims/", {"verdict": "nonsense", "claimant": "nobody-at-all"})
     assert set(response.context["filterset"].errors) == {"verdict", "claimant"}
+    response = page(client, "/claims/", {"numeric": "perhaps"})
+    assert set(response.context["filterset"].errors) == {"numeric"}
+    assert response.context["page"].paginator.count == 28  # the bad filter is ignored
 
 
 def test_the_timeline_of_troop_figures(client):
@@ -411,9 +450,61 @@ def test_csv_of_claims(client):
     assert len(rows) == Claim.objects.published().filter(verdict="disputed").count()
 
 
-def test_csv_with_bad_parameters_is_a_400(client):
-    response = page(client, reverse("export-articles"), {"date_from": "bad"}, status=400)
-    assert "date_from" in response.json()["errors"]
+@pytest.mark.parametrize(
+    ("url", "params", "fields"),
+    [
+        ("export-articles", {"date_from": "bad"}, {"date_from"}),
+        ("export-articles", {"source": "nope", "has_claims": "perhaps"}, {"source", "has_claims"}),
+        ("export-claims", {"numeric": "perhaps"}, {"numeric"}),
+        ("export-claims", {"verdict": "maybe", "date_to": "2024-13-45"}, {"verdict", "date_to"}),
+        ("export-claims", {"claimant": "nobody-at-all", "tag": "nothing"}, {"claimant", "tag"}),
+        ("export-claims", {"sort": "random"}, {"sort"}),
+    ],
+)
+def test_csv_with_bad_parameters_is_a_400(client, url, params, fields):
+    response = page(client, reverse(url), params, status=400)
+    assert set(response.json()["errors"]) == fields
+
+
+def all_pages(client, url, params):
+    """The results of every page of `url`, in order, following its pages."""
+    found, number = [], 1
+    while True:
+        shown = page(client, url, {**params, "page": number}).context["page"]
+        found += list(shown.object_list)
+        if not shown.has_next():
+            return found
+        number += 1
+
+
+@pytest.mark.parametrize(
+    "params", [{"q": "كورسك"}, {"q": "كورسك", "sort": "oldest"}, {"tag": "kursk"}, {}]
+)
+def test_csv_of_articles_is_every_page_of_results_in_order(client, params):
+    """More results than a page (20): the CSV has exactly the rows of all the pages, in
+    their order."""
+    kursk = Article.objects.get(slug=T5)
+    for n in range(25):
+        article = Article.objects.create(
+            title=f"مقال {n} عن كورسك" if n % 2 else f"مقال {n}",
+            body="عن كورسك" + " وكورسك" * (n % 4),
+            slug=f"kursk-filler-{n}",
+            status="published",
+            source_id=kursk.source_id,
+            published_at=kursk.published_at.replace(hour=n % 24, minute=n),
+        )
+        article.tags.add(*kursk.tags.filter(slug="kursk"))
+    shown = [a.slug for a in all_pages(client, "/", params)]
+    assert len(shown) > 20
+    rows = read_csv(page(client, reverse("export-articles"), params))
+    assert [r["url"].split("/")[-2] for r in rows] == shown
+
+
+def test_csv_of_claims_is_every_page_of_results_in_order(client):
+    shown = [c.pk for c in all_pages(client, "/claims/", {})]
+    assert len(shown) == 28
+    rows = read_csv(page(client, reverse("export-claims")))
+    assert [int(r["id"]) for r in rows] == shown
 
 
 # --- the API ---------------------------------------------------------------------------------
@@ -491,6 +582,8 @@ def test_api_claims_and_detail(client):
         ("/api/articles/", {"source": "nope", "tag": "nope"}, {"source", "tag"}),
         ("/api/claims/", {"verdict": "maybe", "page": "0"}, {"verdict", "page"}),
         ("/api/claims/", {"page": "77"}, {"page"}),
+        ("/api/claims/", {"numeric": "perhaps"}, {"numeric"}),
+        ("/api/claims/", {"numeric": ["true", "maybe"]}, {"numeric"}),
     ],
 )
 def test_api_errors_name_each_field(client, url, params, fields):
