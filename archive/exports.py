@@ -1,6 +1,7 @@
 """CSV exports of exactly the filtered result set, streamed row by row."""
 
 import csv
+import itertools
 
 from django.http import StreamingHttpResponse
 from django.utils import timezone
@@ -61,19 +62,18 @@ class Echo:
 def stream(request, filename, header, rows):
     writer = csv.writer(Echo())
     # The first row is read now, before the response starts: a query that fails (past the
-    # statement timeout) is then an answer of its own, not a file cut short.
-    rows = iter(rows)
+    # statement timeout) is then an answer of its own, not a file cut short. HEAD reads none:
+    # the servers read the stream through and drop it.
+    rows = iter(() if request.method == "HEAD" else rows)
     first = next(rows, None)
 
     def lines():
         if request.method == "HEAD":
-            return  # the servers read the stream through and drop it: no export for nothing
+            return
         yield "\ufeff"  # a byte-order mark, so that spreadsheets read the file as UTF-8
         yield writer.writerow(header)
-        if first is not None:
-            yield writer.writerow(first)
-        for row in rows:
-            yield writer.writerow([cell(value) for value in row])
+        for values in itertools.chain([first] if first is not None else [], rows):
+            yield writer.writerow([cell(value) for value in values])
 
     response = StreamingHttpResponse(lines(), content_type="text/csv; charset=utf-8")
     stamp = timezone.now().strftime("%Y%m%d-%H%M")

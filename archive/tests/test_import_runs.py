@@ -13,7 +13,7 @@ import threading
 
 import pytest
 from django.contrib.auth.models import Group, Permission, User
-from django.db import connection
+from django.db import connection, connections
 from django.urls import reverse
 from django.utils import timezone
 from procrastinate.contrib.django import app
@@ -31,14 +31,30 @@ IMPORT_URL = "/admin/archive/article/import/"
 def run_worker(*queues, **options):
     """What `manage.py procrastinate worker --one-shot` does: the jobs waiting in `queues`
     (all by default) are run, then it stops."""
-    with app.replace_connector(app.connector.get_worker_connector()):
-        app.run_worker(
-            queues=list(queues) or None,
-            wait=False,
-            install_signal_handlers=False,
-            listen_notify=False,
-            **options,
-        )
+    failures = []
+
+    def work():
+        try:
+            with app.replace_connector(app.connector.get_worker_connector()):
+                app.run_worker(
+                    queues=list(queues) or None,
+                    wait=False,
+                    install_signal_handlers=False,
+                    listen_notify=False,
+                    **options,
+                )
+        except BaseException as error:  # re-raised in the test's thread
+            failures.append(error)
+        finally:
+            connections.close_all()
+
+    # A thread of its own, with no event loop: the browser tests (Playwright's sync API) leave
+    # one running in the main thread, where asyncio.run() would refuse to start.
+    thread = threading.Thread(target=work)
+    thread.start()
+    thread.join()
+    if failures:
+        raise failures[0]
 
 
 def job_status(job_id):
