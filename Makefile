@@ -32,16 +32,28 @@ $(VENV)/.analyser: $(VENV)/.installed archive/native/archive_analyser.c archive/
 
 venv: $(VENV)/.installed $(VENV)/.analyser
 
-# The job worker (admin imports, upkeep) runs beside the server, with the same database; on
-# Ctrl-C or SIGTERM the shell's traps stop both (a running import stops after its batch).
-run: export DJANGO_DEBUG ?= true
-run: venv
+# `make run` serves the archive as it is served in production (DJANGO_DEBUG false: real error
+# pages, the statement timeout, the security headers), over plain HTTP on this machine only,
+# with a secret key of this checkout's own (.secret_key). `DJANGO_DEBUG=true make run` gives
+# Django's debug pages and static files read from static/ instead. The job worker (admin
+# imports, upkeep) runs beside the server, with the same database; on Ctrl-C or SIGTERM the
+# shell's traps stop both (a running import stops after its batch).
+run: export DJANGO_DEBUG ?= false
+run: export DJANGO_HTTPS ?= false
+run: export DJANGO_ALLOWED_HOSTS ?= localhost,127.0.0.1,[::1]
+run: export DJANGO_REQUEST_LOG ?= false
+run: venv .secret_key
+	@export DJANGO_SECRET_KEY="$${DJANGO_SECRET_KEY:-$$(cat .secret_key)}"; \
 	$(WITH_DB) sh -c '$(PREPARE) && $(MANAGE) create_demo_editor && \
-		echo "Serving on http://127.0.0.1:$(PORT)/admin/ (Ctrl-C stops the server, the job worker and the database)" && \
+		echo "Serving on http://127.0.0.1:$(PORT)/ and /admin/ (Ctrl-C stops the server, the job worker and the database)" && \
 		{ $(MANAGE) procrastinate worker & worker=$$!; \
 		  $(MANAGE) runserver 127.0.0.1:$(PORT) & server=$$!; \
 		  trap "kill $$server $$worker 2>/dev/null; wait" EXIT; trap "exit 130" INT TERM HUP; \
 		  wait $$server; }'
+
+# A secret key for `make run`, made once per checkout, readable by its owner only.
+.secret_key:
+	@umask 077 && $(PYTHON) -c "import secrets; print(secrets.token_urlsafe(50))" > $@
 
 test: export DJANGO_SECRET_KEY ?= test-only-secret-key-not-for-production
 test: venv

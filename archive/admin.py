@@ -49,7 +49,7 @@ class ImportForm(forms.Form):
         widget=forms.TextInput(attrs={"size": 90, "dir": "ltr"}),
     )
     status = forms.ChoiceField(
-        label=_("Status"), choices=Article.Status.choices, initial=Article.Status.PUBLISHED
+        label=_("Status"), choices=Article.Status.choices, initial=Article.Status.DRAFT
     )
     update = forms.BooleanField(label=_("Update articles already in the archive"), required=False)
 

@@ -44,7 +44,7 @@ from pathlib import Path
 
 import psycopg
 from django.db import DatabaseError, IntegrityError, connection, reset_queries, transaction
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.text import slugify
 
 from .models import (
@@ -360,9 +360,10 @@ def parse_date(value):
             raise Rejected(f"the date {value[:40]!r} does not parse") from None
     if parsed.tzinfo is None:
         parsed = parsed.replace(tzinfo=dt.UTC)
-    problem = publication_date_problem(parsed)
-    if problem:
-        raise Rejected(f"the date {value[:40]!r}: {problem}")
+    with translation.override("en"):  # a reject's reason is in English, whoever imports
+        problem = publication_date_problem(parsed)
+        if problem:
+            raise Rejected(f"the date {value[:40]!r}: {problem}")
     return parsed
 
 
@@ -389,9 +390,10 @@ def text_problem(text):
         return f"longer than {MAX_FIELD:,} characters, the most a field may hold"
     if not text or UNSTORABLE.search(text) is None:
         return None
-    return str(
-        control_character_problem(text) or "holds a lone surrogate, which is not a character"
-    )
+    with translation.override("en"):  # a reject's reason is in English, whoever imports
+        return str(
+            control_character_problem(text) or "holds a lone surrogate, which is not a character"
+        )
 
 
 def names_of(value):

@@ -167,6 +167,18 @@ def test_publication_dates_outside_1800_to_next_year_are_rejected(tmp_path, via,
         assert client.get(page).status_code == 200, page
 
 
+def test_reasons_are_in_english_whatever_the_active_language(tmp_path, via):
+    """The reasons made by the model's rules (dates, control characters) read like the
+    import's own, even when the import runs under the Arabic interface (the admin's worker)."""
+    from django.utils import translation
+
+    rows = [ant_row(1, time_iso="0001-01-01T00:30:00+01:00"), ant_row(2, title="عنوان\x07")]
+    with translation.override("ar"):
+        figures, rejects = import_rows(tmp_path, via, rows)
+    assert "between 1800 and the end of next year" in rejects[1]
+    assert "control character (U+0007)" in rejects[2]
+
+
 # --- files that are not what they say -------------------------------------------------------
 
 

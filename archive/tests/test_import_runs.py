@@ -510,3 +510,9 @@ def test_an_upload_is_stored_under_a_short_name_of_its_format(editor_client, tmp
     run_worker()
     run.refresh_from_db()
     assert (run.state, run.created) == ("finished", 1)
+
+
+def test_the_import_page_offers_draft_first(editor_client):
+    """A bulk upload goes public only when the editor chooses so."""
+    form = editor_client.get(IMPORT_URL).context["form"]
+    assert form["status"].value() == Article.Status.DRAFT
