@@ -175,6 +175,7 @@ def test_reasons_are_in_english_whatever_the_active_language(tmp_path, via):
     rows = [ant_row(1, time_iso="0001-01-01T00:30:00+01:00"), ant_row(2, title="عنوان\x07")]
     with translation.override("ar"):
         figures, rejects = import_rows(tmp_path, via, rows)
+    assert figures["rejected"] == 2
     assert "between 1800 and the end of next year" in rejects[1]
     assert "control character (U+0007)" in rejects[2]
 
