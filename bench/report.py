@@ -4,6 +4,7 @@ python bench/report.py
 """
 
 import json
+import re
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
@@ -166,6 +167,196 @@ def ab_table(ab):
     return "\n".join(lines)
 
 
+def server_latency_table(embedded, server):
+    """Each query type's p50 / p95 on the embedded server next to the PostgreSQL server's."""
+    head = ["query"]
+    for run in embedded:
+        head.append(f"embedded PG 18, C analyser, {run['label']} p50 / p95")
+    for run in server:
+        head.append(
+            f"PG {run['server']['version']} server, {run['server']['analyser'].upper()}"
+            f" analyser, {size_of(run)} p50 / p95 / p99"
+        )
+    lines = ["| " + " | ".join(head) + " |", "|---|" + "---:|" * (len(head) - 1)]
+    for kind in server[0]["api"]:
+        cells = []
+        for run in embedded:
+            r = run["api"].get(kind)
+            cells.append(f"{r['p50']} / {r['p95']}" if r else "—")
+        for run in server:
+            r = run["api"].get(kind)
+            target = TARGETS.get(size_of(run))
+            mark = " ✓" if r and target and r["p95"] <= target else " ✗" if r else ""
+            cells.append(f"{r['p50']} / **{r['p95']}**{mark} / {r['p99']}" if r else "—")
+        lines.append(f"| {kind} | " + " | ".join(cells) + " |")
+    return "\n".join(lines)
+
+
+def size_of(run):
+    """'31.5k' or '1M' from a label such as 'server-31.5k' or 'server-31.5k-first-run'."""
+    found = re.search(r"\d+(?:\.\d+)?[kM]", run["label"])
+    return found[0] if found else run["label"]
+
+
+def worst_table(worst):
+    lines = [
+        "| request | " + " | ".join(f"{w['label']} p50 / p95 (status)" for w in worst) + " |",
+        "|---|" + "---:|" * len(worst),
+    ]
+    for key in worst[0]["results"]:
+        cells = []
+        for w in worst:
+            r = w["results"].get(key)
+            statuses = ", ".join(f"{n}×{s}" for s, n in r["statuses"].items()) if r else ""
+            cells.append(f"{r['p50']} / **{r['p95']}** ({statuses})" if r else "—")
+        lines.append(f"| {key} | " + " | ".join(cells) + " |")
+    return "\n".join(lines)
+
+
+def load_table(loads):
+    lines = [
+        "| run | gunicorn | readers × seconds | requests | requests/s | p50 | p95 | p99 | max "
+        "| errors |",
+        "|---|---|---:|---:|---:|---:|---:|---:|---:|---:|",
+    ]
+    for run in loads:
+        lines.append(
+            f"| {run['label']} ({run['date']}) | `{run['gunicorn']}` | {run['readers']} × "
+            f"{run['seconds']} | {run['requests']:,} | **{run['requests_per_second']}** | "
+            f"{run['p50']} | **{run['p95']}** | {run['p99']} | {run['max']} | "
+            f"**{run['errors']}** |"
+        )
+    return "\n".join(lines)
+
+
+def load_kinds_table(run):
+    lines = [
+        "| kind of request | requests | p50 | p95 | p99 | errors |",
+        "|---|---:|---:|---:|---:|---:|",
+    ]
+    for kind, r in run["by_kind"].items():
+        lines.append(
+            f"| {kind} | {r['requests']:,} | {r['p50']} | {r['p95']} | {r['p99']} | {r['errors']} |"
+        )
+    return "\n".join(lines)
+
+
+def server_import_table(imports):
+    lines = [
+        "| run | server | analyser | workers | rows | created | seconds | rows/s | text indexes "
+        "built after | peak RSS per process |",
+        "|---|---|---|---:|---:|---:|---:|---:|---:|---:|",
+    ]
+    for item in imports:
+        built = item.get("index_build_seconds")
+        lines.append(
+            f"| {item['label']} ({item['date']}) | PostgreSQL {item.get('server', '?')} | "
+            f"{item['analyser']} | {item['workers']} | {item['read']:,} | {item['created']:,} | "
+            f"{item['seconds']} | **{item['rows_per_second']:,}** | "
+            + (f"{sum(built.values()):,.0f} s" if built else "— (kept up to date)")
+            + f" | {item['peak_rss_mb_per_process']} MB |"
+        )
+    return "\n".join(lines)
+
+
+def server_parts(embedded):
+    """The production path's section: the PostgreSQL server with the SQL analyser."""
+    server = [
+        r for r in (load("server-31.5k"), load("server-31.5k-first-run"), load("server-1M")) if r
+    ]
+    ab = load("ab-server-vs-embedded-31.5k")
+    worst = [w for w in (load("worst-server-31.5k"), load("worst-server-1M")) if w]
+    loads = [x for x in (load("load-server-31.5k"),) if x]
+    imports = sorted(
+        (json.loads(p.read_text()) for p in RESULTS.glob("import-*server*.json")),
+        key=lambda i: i["label"],
+    )
+    if not (server or worst or loads or imports):
+        return []
+    parts = [
+        "## The production path: a PostgreSQL 15 server, the SQL analyser",
+        "",
+        "The machine's PostgreSQL 15 server (Debian's package, default settings: shared_buffers "
+        "128 MB, autovacuum off), where the C analyser cannot be loaded, so that `migrate` "
+        "leaves the trigger on the SQL analyser (checked in each result: `analyser`). The "
+        "machine (2 cores) was shared with six other agents running tests during every run "
+        "below: the figures are slower and noisier than on a quiet machine.",
+        "",
+    ]
+    if server:
+        parts += [
+            "### GET /api/articles/ — milliseconds, the server path beside the embedded one",
+            "",
+            f"Targets: p95 ≤ {TARGETS['31.5k']} ms at 31.5k, ≤ {TARGETS['1M']} ms at 1M. "
+            "Each request with facets and snippets; one gunicorn sync worker. "
+            + " ".join(
+                f"{r['label']}: {r['date']}, {r['published']:,} published articles"
+                f"{'; ' + r['note'] if r.get('note') else ''}."
+                for r in server
+            ),
+            "",
+            server_latency_table(embedded, server),
+            "",
+        ]
+    if ab:
+        parts += [
+            f"### The two paths at the same time (bench/ab_bench.py, {ab['label']}, {ab['date']})",
+            "",
+            "The embedded PostgreSQL 18 (C analyser) and the PostgreSQL 15 server (SQL "
+            "analyser), each with the ANT corpus imported the same way and the whole database "
+            "vacuumed and analysed, each served by its own gunicorn worker; the same requests "
+            "sent to both in turn, alternating which goes first, so that the machine's load "
+            f"weighs on both alike. {ab.get('note', '')}. Milliseconds; the last column is "
+            "the server's p50 over the embedded one's.",
+            "",
+            ab_table(ab)
+            .replace("this version", "PG 15 server, SQL analyser")
+            .replace("p50 after / before", "p50 server / embedded"),
+            "",
+        ]
+    if imports:
+        parts += ["### Import on the server path", "", server_import_table(imports), ""]
+        for item in imports:
+            if item.get("note"):
+                parts += [f"{item['label']}: {item['note']}", ""]
+    if worst:
+        parts += [
+            "### The worst reader-controlled requests (bench/worst_query.py)",
+            "",
+            "Milliseconds over loopback, one gunicorn sync worker, "
+            f"{worst[0]['results'][next(iter(worst[0]['results']))]['n']} timed requests "
+            "each after two warm-ups (fewer when a case takes longer than "
+            f"{worst[0].get('budget_seconds', 20):.0f} s); the statuses answered. For the cases "
+            f"of N distinct tags, tags added for the run (up to {worst[0]['tags_added']}), tags "
+            f"1..N on the same {worst[0]['articles_per_tag']:,} articles, removed afterwards. "
+            + " ".join(
+                f"{w['label']}: {w['date']}, {w['published']:,} published articles"
+                f"{'; ' + w['note'] if w.get('note') else ''}."
+                for w in worst
+            ),
+            "",
+            worst_table(worst),
+            "",
+        ]
+    for run in loads:
+        parts += [
+            f"### Load test: {run['readers']} concurrent readers for {run['seconds']:.0f} s "
+            "(bench/load_test.py)",
+            "",
+            "Each reader sends its next request as soon as the last is answered (no think "
+            "time); the mix is the API and page searches of the query mix, the home page, "
+            "article, tag and outlet pages, feeds (plain and of a search), CSV exports of a "
+            "search and the claims pages. An error is any 4xx or 5xx, or a failed or timed-out "
+            f"connection. {run['note']}",
+            "",
+            load_table([run]),
+            "",
+            load_kinds_table(run),
+            "",
+        ]
+    return parts
+
+
 def main():
     runs = [r for r in (load("31.5k"), load("1M")) if r]
     abs_ = [r for r in (load("ab-31.5k"), load("ab-1M")) if r]
@@ -269,6 +460,7 @@ def main():
                 )
             if notes:
                 parts += [f"{item['label']} ({item['date']}): " + "; ".join(notes) + ".", ""]
+    parts += server_parts(runs)
     parts += ["## Citation", "", f"The benchmarks use the ANT corpus: {CITATION}.", ""]
     (HERE / "RESULTS.md").write_text("\n".join(parts), encoding="utf-8")
     print(f"wrote {HERE / 'RESULTS.md'}")
