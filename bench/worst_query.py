@@ -123,7 +123,8 @@ def cases(url, rng, slugs):
     for count in (1, 5, 10, 20, 50, 300):
         if len(slugs) >= count:
             tags = [("tag", s) for s in slugs[:count]]
-            mix[f"{count} distinct tags"] = (tags, count)
+            name = f"{count} distinct tag{'s' if count > 1 else ''}"
+            mix[name] = (tags, count)
             if count in (50, 300):
                 mix[f"{count} distinct tags + الرئيس"] = ([("q", "الرئيس"), *tags], count)
             if count == 50:
