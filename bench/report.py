@@ -277,13 +277,12 @@ def server_parts(embedded):
         for r in (
             load("server-31.5k-first-run"),
             load("server-31.5k"),
-            load("server-31.5k-run2"),
-            load("server-31.5k-run3"),
+            *(load(f"server-31.5k-run{n}") for n in range(2, 10)),
         )
         if r
     ]
-    ab = load("ab-server-vs-embedded-31.5k")
-    worst = [w for w in (load("worst-server-31.5k"), load("worst-server-1M")) if w]
+    abs_ = [a for a in (load(f"ab-server-vs-embedded-31.5k{s}") for s in ("", "-run2")) if a]
+    worst = [w for w in (load("worst-server-31.5k"), load("worst-server-31.5k-run2")) if w]
     loads = sorted(
         (json.loads(p.read_text()) for p in RESULTS.glob("load-server-31.5k*.json")),
         key=lambda x: x["date"],
@@ -322,7 +321,7 @@ def server_parts(embedded):
             server_latency_table(embedded, server),
             "",
         ]
-    if ab:
+    for ab in abs_:
         parts += [
             f"### The two paths at the same time (bench/ab_bench.py, {ab['label']}, {ab['date']})",
             "",
