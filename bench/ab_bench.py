@@ -37,13 +37,13 @@ def request(conn, params):
     return elapsed
 
 
-def compare(sides, mix, repeats):
+def compare(sides, mix, repeats, ports=(PORT, PORT + 1)):
     """{kind: {side: summary}}, the sides' requests interleaved (their order alternating)."""
     servers, conns = [], {}
     try:
-        for n, (name, tree, url) in enumerate(sides):
-            servers.append(start_server(url, cwd=Path(tree).resolve(), port=PORT + n))
-            conns[name] = http.client.HTTPConnection("127.0.0.1", PORT + n, timeout=120)
+        for (name, tree, url), port in zip(sides, ports, strict=True):
+            servers.append(start_server(url, cwd=Path(tree).resolve(), port=port))
+            conns[name] = http.client.HTTPConnection("127.0.0.1", port, timeout=120)
         results = {}
         for kind, requests in mix.items():
             for params in requests[:3]:  # warm-up
@@ -77,12 +77,16 @@ def main():
     parser.add_argument("--after", nargs=2, metavar=("TREE", "DATABASE_URL"), required=True)
     parser.add_argument("--before-name", default="before", help="what the before side is")
     parser.add_argument("--repeats", type=int, default=40, help="requests per query type")
+    parser.add_argument(
+        "--ports", type=int, nargs=2, default=[PORT, PORT + 1], help="the two servers' ports"
+    )
+    parser.add_argument("--note", default="", help="what else the machine was doing")
     args = parser.parse_args()
     sides = [("before", *args.before), ("after", *args.after)]
     rng = random.Random(31525)
     words = word_lists(args.after[1], rng)
     mix = query_mix(words, rng)
-    results = compare(sides, mix, args.repeats)
+    results = compare(sides, mix, args.repeats, args.ports)
     RESULTS.mkdir(exist_ok=True)
     out = RESULTS / f"ab-{args.label}.json"
     out.write_text(
@@ -93,6 +97,7 @@ def main():
                 "machine": {"cores": os.cpu_count()},
                 "published": words["total"],
                 "before": args.before_name,
+                "note": args.note,
                 "results": results,
             },
             ensure_ascii=False,

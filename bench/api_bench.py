@@ -251,12 +251,12 @@ def worker_rss(server):
     return max(child.memory_info().rss for child in children) if children else 0
 
 
-def run_api(mix, repeats):
+def run_api(mix, repeats, port=PORT):
     server = None
     results, peak = {}, 0
     try:
-        server = start_server(os.environ["DATABASE_URL"])
-        conn = http.client.HTTPConnection("127.0.0.1", PORT, timeout=120)
+        server = start_server(os.environ["DATABASE_URL"], port=port)
+        conn = http.client.HTTPConnection("127.0.0.1", port, timeout=120)
         for kind, requests in mix.items():
             times = []
             for params in requests[:3]:  # warm-up
@@ -336,6 +336,17 @@ def run_plain(url, mix, repeats):
     return results
 
 
+def server_info(url):
+    """The server's version and the analyser its trigger calls (native C or SQL)."""
+    with connect(url) as db:
+        version = db.execute("SHOW server_version").fetchone()[0].split()[0]
+        source = db.execute(
+            "SELECT prosrc FROM pg_proc"
+            " WHERE oid = 'archive_text_vectors(text, \"char\")'::regprocedure"
+        ).fetchone()[0]
+    return {"version": version, "analyser": "native" if "_native(" in source else "sql"}
+
+
 def sizes(url):
     with connect(url) as db:
         rows = db.execute(
@@ -367,6 +378,10 @@ def main():
     parser.add_argument("--label", required=True, help="e.g. 31.5k or 1M")
     parser.add_argument("--repeats", type=int, default=40, help="requests per query type")
     parser.add_argument("--skip-prepare", action="store_true")
+    parser.add_argument("--port", type=int, default=PORT, help="the gunicorn worker's port")
+    parser.add_argument(
+        "--note", default="", help="what else the machine was doing, kept with the figures"
+    )
     parser.add_argument(
         "--reuse-plain",
         action="store_true",
@@ -389,7 +404,7 @@ def main():
         f"{words['common_share'].get('الرئيس', 0):.0%} of them",
         flush=True,
     )
-    api, rss = run_api(mix, args.repeats)
+    api, rss = run_api(mix, args.repeats, port=args.port)
     if reuse_plain:
         plain = json.loads(out.read_text())["plain"]
     else:
@@ -404,6 +419,8 @@ def main():
                     "cores": os.cpu_count(),
                     "memory_gb": round(psutil.virtual_memory().total / 2**30, 1),
                 },
+                "server": server_info(url),
+                "note": args.note,
                 "published": words["total"],
                 "common_share": words["common_share"],
                 "api": api,

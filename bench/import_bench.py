@@ -62,6 +62,7 @@ def main():
     if not args.paths:
         sys.exit("give the files to import")
     analyser = choose_analyser(url, args.analyser)
+    server = server_version(url)
     if args.bulk:
         drop_text_indexes(url)
     command = [
@@ -117,6 +118,7 @@ def main():
         "file_bytes": size,
         "workers": args.workers,
         "analyser": analyser,
+        "server": server,
         "seconds": round(seconds, 1),
         "rows_per_second": round(figures["read"] / seconds),
         "created_per_second": round(figures["created"] / seconds),
@@ -129,6 +131,12 @@ def main():
     RESULTS.mkdir(exist_ok=True)
     (RESULTS / f"import-{args.label}.json").write_text(json.dumps(result, indent=2))
     print(json.dumps(result, indent=2))
+
+
+def server_version(url):
+    """The PostgreSQL server's version, e.g. '15.20'."""
+    with connect(url) as db:
+        return db.execute("SHOW server_version").fetchone()[0].split()[0]
 
 
 def choose_analyser(url, wanted):

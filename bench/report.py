@@ -4,6 +4,8 @@ python bench/report.py
 """
 
 import json
+import re
+import statistics
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
@@ -166,6 +168,229 @@ def ab_table(ab):
     return "\n".join(lines)
 
 
+def server_latency_table(embedded, server):
+    """Each query type's p50 / p95 on the embedded server next to the PostgreSQL server's
+    runs, and the median of the server's runs with analysed tables (their labels without
+    'first-run')."""
+    repeated = [r for r in server if "first-run" not in r["label"]]
+    head = ["query"]
+    for run in embedded:
+        head.append(f"embedded PG 18, C analyser, {run['label']} p50 / p95")
+    for run in server:
+        head.append(
+            f"{run['label']}: PG {run['server']['version']}, "
+            f"{run['server']['analyser'].upper()} analyser, p50 / p95"
+        )
+    if len(repeated) > 1:
+        head.append(f"median of the {len(repeated)} server runs, p50 / p95")
+    lines = ["| " + " | ".join(head) + " |", "|---|" + "---:|" * (len(head) - 1)]
+    target = TARGETS.get(size_of(server[0]))
+    for kind in server[0]["api"]:
+        cells = []
+        for run in embedded:
+            r = run["api"].get(kind)
+            cells.append(f"{r['p50']} / {r['p95']}" if r else "—")
+        for run in server:
+            r = run["api"].get(kind)
+            cells.append(f"{r['p50']} / {r['p95']}" if r else "—")
+        if len(repeated) > 1:
+            found = [r["api"][kind] for r in repeated if kind in r["api"]]
+            p50 = round(statistics.median(r["p50"] for r in found), 1)
+            p95 = round(statistics.median(r["p95"] for r in found), 1)
+            mark = " ✓" if target and p95 <= target else " ✗"
+            cells.append(f"{p50} / **{p95}**{mark}")
+        lines.append(f"| {kind} | " + " | ".join(cells) + " |")
+    return "\n".join(lines)
+
+
+def size_of(run):
+    """'31.5k' or '1M' from a label such as 'server-31.5k' or 'server-31.5k-first-run'."""
+    found = re.search(r"\d+(?:\.\d+)?[kM]", run["label"])
+    return found[0] if found else run["label"]
+
+
+def worst_table(worst):
+    lines = [
+        "| request | " + " | ".join(f"{w['label']} p50 / p95 (status)" for w in worst) + " |",
+        "|---|" + "---:|" * len(worst),
+    ]
+    for key in worst[0]["results"]:
+        cells = []
+        for w in worst:
+            r = w["results"].get(key)
+            statuses = ", ".join(f"{n}×{s}" for s, n in r["statuses"].items()) if r else ""
+            cells.append(f"{r['p50']} / **{r['p95']}** ({statuses})" if r else "—")
+        lines.append(f"| {key} | " + " | ".join(cells) + " |")
+    return "\n".join(lines)
+
+
+def load_table(loads):
+    lines = [
+        "| run | gunicorn | readers × seconds | requests | requests/s | p50 | p95 | p99 | max "
+        "| errors |",
+        "|---|---|---:|---:|---:|---:|---:|---:|---:|---:|",
+    ]
+    for run in loads:
+        lines.append(
+            f"| {run['label']} ({run['date']}) | `{run['gunicorn']}` | {run['readers']} × "
+            f"{run['seconds']} | {run['requests']:,} | **{run['requests_per_second']}** | "
+            f"{run['p50']} | **{run['p95']}** | {run['p99']} | {run['max']} | "
+            f"**{run['errors']}** |"
+        )
+    return "\n".join(lines)
+
+
+def load_kinds_table(run):
+    lines = [
+        "| kind of request | requests | p50 | p95 | p99 | errors |",
+        "|---|---:|---:|---:|---:|---:|",
+    ]
+    for kind, r in run["by_kind"].items():
+        lines.append(
+            f"| {kind} | {r['requests']:,} | {r['p50']} | {r['p95']} | {r['p99']} | {r['errors']} |"
+        )
+    return "\n".join(lines)
+
+
+def server_import_table(imports):
+    lines = [
+        "| run | server | analyser | workers | rows | created | seconds | rows/s | text indexes "
+        "built after | peak RSS per process |",
+        "|---|---|---|---:|---:|---:|---:|---:|---:|---:|",
+    ]
+    for item in imports:
+        built = item.get("index_build_seconds")
+        lines.append(
+            f"| {item['label']} ({item['date']}) | PostgreSQL {item.get('server', '?')} | "
+            f"{item['analyser']} | {item['workers']} | {item['read']:,} | {item['created']:,} | "
+            f"{item['seconds']} | **{item['rows_per_second']:,}** | "
+            + (f"{sum(built.values()):,.0f} s" if built else "— (kept up to date)")
+            + f" | {item['peak_rss_mb_per_process']} MB |"
+        )
+    return "\n".join(lines)
+
+
+def server_parts(embedded):
+    """The production path's section: the PostgreSQL server with the SQL analyser."""
+    server = [
+        r
+        for r in (
+            load("server-31.5k-first-run"),
+            load("server-31.5k"),
+            *(load(f"server-31.5k-run{n}") for n in range(2, 10)),
+        )
+        if r
+    ]
+    abs_ = [a for a in (load(f"ab-server-vs-embedded-31.5k{s}") for s in ("", "-run2")) if a]
+    worst = [w for w in (load("worst-server-31.5k"), load("worst-server-31.5k-run2")) if w]
+    loads = sorted(
+        (json.loads(p.read_text()) for p in RESULTS.glob("load-server-31.5k*.json")),
+        key=lambda x: x["date"],
+    )
+    imports = sorted(
+        (json.loads(p.read_text()) for p in RESULTS.glob("import-*server*.json")),
+        key=lambda i: i["label"],
+    )
+    if not (server or worst or loads or imports):
+        return []
+    parts = [
+        "## The production path: a PostgreSQL 15 server, the SQL analyser",
+        "",
+        "The machine's PostgreSQL 15 server (Debian's package, default settings: shared_buffers "
+        "128 MB, autovacuum off), where the C analyser cannot be loaded, so that `migrate` "
+        "leaves the trigger on the SQL analyser (checked in each result: `analyser`). The "
+        "machine (2 cores) was shared with six other agents running tests during every run "
+        "below: the figures are slower and noisier than on a quiet machine.",
+        "",
+    ]
+    if server:
+        parts += [
+            "### GET /api/articles/ — milliseconds, the server path beside the embedded one",
+            "",
+            f"Targets: p95 ≤ {TARGETS['31.5k']} ms at 31.5k, ≤ {TARGETS['1M']} ms at 1M. "
+            "Each request with facets and snippets; one gunicorn sync worker; "
+            f"{server[0]['published']:,} published articles; the runs one after the other on "
+            f"{server[0]['date']}. "
+            + " ".join(
+                f"{r['label']}: {r['note']}."
+                for r in server
+                if "first-run" in r["label"] and r.get("note")
+            )
+            + " The other runs after `VACUUM ANALYZE` of the whole database.",
+            "",
+            server_latency_table(embedded, server),
+            "",
+        ]
+    for ab in abs_:
+        parts += [
+            f"### The two paths at the same time (bench/ab_bench.py, {ab['label']}, {ab['date']})",
+            "",
+            "The embedded PostgreSQL 18 (C analyser) and the PostgreSQL 15 server (SQL "
+            "analyser), each with the ANT corpus imported the same way and the whole database "
+            "vacuumed and analysed, each served by its own gunicorn worker; the same requests "
+            "sent to both in turn, alternating which goes first, so that the machine's load "
+            f"weighs on both alike. {ab.get('note', '')} Milliseconds; the last column is "
+            "the server's p50 over the embedded one's.",
+            "",
+            ab_table(ab)
+            .replace("this version", "PG 15 server, SQL analyser")
+            .replace("p50 after / before", "p50 server / embedded"),
+            "",
+        ]
+    if imports:
+        parts += ["### Import on the server path", "", server_import_table(imports), ""]
+        for item in imports:
+            if item.get("note"):
+                parts += [f"{item['label']}: {item['note']}", ""]
+    if worst:
+        parts += [
+            "### The worst reader-controlled requests (bench/worst_query.py)",
+            "",
+            "Milliseconds over loopback, one gunicorn sync worker, "
+            f"{worst[0]['results'][next(iter(worst[0]['results']))]['n']} timed requests "
+            "each after two warm-ups (fewer when a case takes longer than "
+            f"{worst[0].get('budget_seconds', 20):.0f} s); the statuses answered. For the cases "
+            f"of N distinct tags, tags added for the run (up to {worst[0]['tags_added']}), tags "
+            f"1..N on the same {worst[0]['articles_per_tag']:,} articles, removed afterwards. "
+            + " ".join(
+                f"{w['label']}: {w['date']}, {w['published']:,} published articles"
+                f"{'; ' + w['note'] if w.get('note') else ''}."
+                for w in worst
+            ),
+            "",
+            worst_table(worst),
+            "",
+        ]
+    if loads:
+        run = loads[0]
+        median = {
+            key: statistics.median(x[key] for x in loads)
+            for key in ("requests_per_second", "p50", "p95", "p99", "max")
+        }
+        parts += [
+            f"### Load test: {run['readers']} concurrent readers for {run['seconds']:.0f} s "
+            "(bench/load_test.py)",
+            "",
+            "Each reader sends its next request as soon as the last is answered (no think "
+            "time); the mix is the API and page searches of the query mix, the home page, "
+            "article, tag and outlet pages, feeds (plain and of a search), CSV exports of a "
+            "search and the claims pages. An error is any 4xx or 5xx, or a failed or timed-out "
+            f"connection. {run['note']}",
+            "",
+            load_table(loads),
+            "",
+            f"Median of the {len(loads)} runs: {median['requests_per_second']} requests a "
+            f"second, p50 {median['p50']} ms, p95 {median['p95']} ms, p99 {median['p99']} ms; "
+            f"errors in all: {sum(x['errors'] for x in loads)} of "
+            f"{sum(x['requests'] for x in loads):,} requests. By kind of request "
+            f"({run['label']}):",
+            "",
+            load_kinds_table(run),
+            "",
+        ]
+    return parts
+
+
 def main():
     runs = [r for r in (load("31.5k"), load("1M")) if r]
     abs_ = [r for r in (load("ab-31.5k"), load("ab-1M")) if r]
@@ -269,6 +494,7 @@ def main():
                 )
             if notes:
                 parts += [f"{item['label']} ({item['date']}): " + "; ".join(notes) + ".", ""]
+    parts += server_parts(runs)
     parts += ["## Citation", "", f"The benchmarks use the ANT corpus: {CITATION}.", ""]
     (HERE / "RESULTS.md").write_text("\n".join(parts), encoding="utf-8")
     print(f"wrote {HERE / 'RESULTS.md'}")
