@@ -215,6 +215,9 @@ def start_server(url, cwd=BASE_DIR, port=PORT):
         "DJANGO_DEBUG": "false",
         "DJANGO_SECRET_KEY": "bench",
         "DJANGO_ALLOWED_HOSTS": "127.0.0.1",
+        # Plain HTTP on the loopback, and no line per request in the measured worker.
+        "DJANGO_HTTPS": "false",
+        "DJANGO_REQUEST_LOG": "false",
     }
     server = subprocess.Popen(
         [
