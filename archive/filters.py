@@ -14,7 +14,6 @@ from django.utils.translation import gettext_lazy as _
 
 from . import limits, search
 from .models import (
-    CONTROL_CHARACTERS,
     Article,
     Claim,
     ClaimAppearance,
@@ -23,6 +22,7 @@ from .models import (
     Source,
     Tag,
     TagAlias,
+    control_character_problem,
 )
 
 YES_NO = [("true", _("Yes")), ("false", _("No"))]
@@ -153,13 +153,9 @@ class TagsField(forms.Field):
             raw = str(raw)[:200]
             if not raw.strip():
                 continue
-            control = CONTROL_CHARACTERS.search(raw)
-            if control:  # no name holds one, and PostgreSQL refuses NUL in a query
-                raise forms.ValidationError(
-                    _("A tag's name cannot hold a control character (U+%(code)04X).")
-                    % {"code": ord(control.group())},
-                    code="control_character",
-                )
+            problem = control_character_problem(raw)
+            if problem:  # no name holds one, and PostgreSQL refuses NUL in a query
+                raise forms.ValidationError(problem, code="control_character")
             tag = find_tag(raw)
             if tag is None:
                 unknown.append(raw)

@@ -12,8 +12,8 @@ MAX_QUERY_WORDS = 32
 # Each tag (or claimant) chosen is a join of its own and up to four queries to find it.
 MAX_TAGS = 10
 # Rows whose vectors one search may read to test its phrases (the index cannot tell a phrase
-# from its words): more than a phrase with a stop word inside tests on the demo corpus
-# ("الحكومة من الرئيس", 4,261 rows at 31.5k), a small share of a second's work.
+# from its words): enough for a phrase with a stop word inside to be answered on the ANT
+# corpus, bounded well inside the statement timeout at 1M (bench/RESULTS.md, worst requests).
 MAX_PHRASE_TESTS = 5_000
 
 # The code of every refusal above, so that a view can tell a cap from any other bad value.

@@ -1588,6 +1588,11 @@ class ImportRun(models.Model):
     def rejects_path(self):
         return self.folder() / self.rejects_file if self.rejects_file else None
 
+    @property
+    def working_rejects_path(self):
+        """Where the import writes its rejects, beside the upload (kept as rejects_file)."""
+        return self.upload_path.parent / "rejects.jsonl"
+
     @classmethod
     def store(cls, upload):
         """Keep an upload in a folder of its own; (its path inside the imports folder, its

@@ -47,7 +47,7 @@ def run_import(context: JobContext, run_id: int):
     run = ImportRun.objects.select_related("uploaded_by").get(pk=run_id)
     if not run.start():
         return  # no longer queued: failed by the upkeep meanwhile
-    rejects = run.upload_path.parent / "rejects.jsonl"
+    rejects = run.working_rejects_path
 
     def on_batch(summary):
         run.record_progress(summary)
@@ -113,7 +113,7 @@ async def fail_stalled_imports(timestamp: int):
 def fail_run(run_id):
     run = ImportRun.objects.active().filter(pk=run_id).first()
     if run is not None:
-        run.fail(str(SILENT), kept(run.upload_path.parent / "rejects.jsonl"))
+        run.fail(str(SILENT), kept(run.working_rejects_path))
 
 
 def fail_orphaned_runs():
@@ -121,7 +121,7 @@ def fail_orphaned_runs():
     tools, say): nothing would ever end them."""
     live = ProcrastinateJob.objects.filter(status__in=["todo", "doing"]).values("id")
     for run in ImportRun.objects.active().exclude(job_id__in=live):
-        run.fail(str(LOST), kept(run.upload_path.parent / "rejects.jsonl"))
+        run.fail(str(LOST), kept(run.working_rejects_path))
 
 
 @app.periodic(cron="17 3 * * *")
