@@ -29,15 +29,6 @@ pytestmark = pytest.mark.browser
 PASSWORD = "a-long-editor-password"
 
 
-@pytest.fixture(scope="session")
-def browser_type_launch_args(browser_type_launch_args):
-    return {
-        **browser_type_launch_args,
-        "executable_path": CHROMIUM,
-        "args": ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking"],
-    }
-
-
 @pytest.fixture
 def site(transactional_db, settings):
     settings.ALLOWED_HOSTS = ["127.0.0.1"]
