@@ -399,7 +399,7 @@ class ImportRunAdmin(admin.ModelAdmin):
     date_hierarchy = "queued_at"
     change_form_template = "admin/archive/importrun/change_form.html"
     fieldsets = [
-        (None, {"fields": ["file_name", "uploaded_by", "state", "error"]}),
+        (None, {"fields": ["file_name", "uploader", "state", "error"]}),
         (
             _("Counts"),
             {"fields": ["read", "created", "updated", "skipped", "rejected", "rejects_link"]},
@@ -452,6 +452,11 @@ class ImportRunAdmin(admin.ModelAdmin):
 
     def get_readonly_fields(self, request, obj=None):
         return [field for fieldset in self.fieldsets for field in fieldset[1]["fields"]]
+
+    @admin.display(description=_("uploaded by"))
+    def uploader(self, run):
+        # As text: the user's admin page is for those who manage accounts, not every editor.
+        return run.uploaded_by.get_username() if run.uploaded_by else "—"
 
     @admin.display(description=_("rejects file"))
     def rejects_link(self, run):

@@ -49,9 +49,16 @@ def public_articles():
     )
 
 
-def hidden_filters(request, names):
-    """The facet choices, as (name, value) pairs the search form carries along."""
-    return [(name, value) for name in names for value in request.GET.getlist(name)]
+def hidden_filters(request, filterset, names):
+    """The facet choices, as (name, value) pairs the search form carries along; a parameter
+    the page refused (and ignored) is not sent again."""
+    refused = filterset.form.errors
+    return [
+        (name, value)
+        for name in names
+        if name not in refused
+        for value in request.GET.getlist(name)
+    ]
 
 
 def facet_links(request, facets):
@@ -88,7 +95,7 @@ def index(request):
             "page": page,
             "facets": facet_links(request, filterset.facets()),
             "estimated_count": filterset.estimated_count,
-            "hidden": hidden_filters(request, ["source", "tag", "verdict"]),
+            "hidden": hidden_filters(request, filterset, ["source", "tag", "verdict"]),
             "search": info,
             "suggestion": suggestion,
             "suggestion_url": (
@@ -189,7 +196,7 @@ def claims(request):
             "filterset": filterset,
             "page": page_of(request, results),
             "facets": facet_links(request, filterset.facets()),
-            "hidden": hidden_filters(request, ["verdict", "claimant", "tag"]),
+            "hidden": hidden_filters(request, filterset, ["verdict", "claimant", "tag"]),
             "search": filterset.search_info,
             "chart": charts.timeline(chart_tag) if chart_tag else None,
             "chart_tag": chart_tag,

@@ -59,6 +59,9 @@ def test_a_nul_tag_or_claimant_is_a_form_error_on_the_pages(client, world, url, 
     assert list(errors) == [name] and "U+0000" in errors[name][0]
     assert 'role="alert"' in response.content.decode()
     assert response.context["page"].paginator.count == 1  # the bad filter is ignored
+    # ... and the search form does not send it again
+    assert (name, "\x00") not in response.context["hidden"]
+    assert "\x00" not in response.content.decode()
 
 
 @pytest.mark.parametrize(

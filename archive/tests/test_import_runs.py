@@ -516,3 +516,14 @@ def test_the_import_page_offers_draft_first(editor_client):
     """A bulk upload goes public only when the editor chooses so."""
     form = editor_client.get(IMPORT_URL).context["form"]
     assert form["status"].value() == Article.Status.DRAFT
+
+
+def test_the_run_page_names_its_uploader_without_a_link_to_the_accounts(
+    editor_client, editor, tmp_path
+):
+    """Editors may not open user accounts: the run names who uploaded it as text."""
+    path = write_jsonl(tmp_path / "ant.jsonl", [ant_row(1)])
+    run_url = upload(editor_client, path).url
+    html = editor_client.get(run_url).content.decode()
+    assert editor.get_username() in html
+    assert f"/admin/auth/user/{editor.pk}/" not in html
