@@ -95,7 +95,14 @@ def kept(rejects):
 
 
 @app.periodic(cron="*/5 * * * *")
-@app.task(name="archive.fail_stalled_imports", queue=UPKEEP_QUEUE, queueing_lock="stalled")
+# The lock runs two of these one after the other (the periodic one and one deferred by hand,
+# say): side by side, one could take the other's failed job for a lost one.
+@app.task(
+    name="archive.fail_stalled_imports",
+    queue=UPKEEP_QUEUE,
+    queueing_lock="stalled",
+    lock="stalled",
+)
 async def fail_stalled_imports(timestamp: int):
     """Imports whose worker died (no heartbeat): the job and the run are marked failed; so
     are runs whose job is over or gone."""
