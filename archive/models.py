@@ -34,7 +34,7 @@ from django.db.models import (
     Value,
     Window,
 )
-from django.db.models.functions import MD5, Cast, Coalesce, Concat, Lower
+from django.db.models.functions import MD5, Cast, Coalesce, Concat, Lower, Now
 from django.db.models.sql import Query
 from django.urls import reverse
 from django.utils import timezone
@@ -45,6 +45,7 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
 from . import limits, search
+from .history import track, track_links
 
 
 def unique_slug(model, text, *, instance_pk=None, max_length=200, fallback="item"):
@@ -172,6 +173,7 @@ def search_key(expression):
 # --- Sources -------------------------------------------------------------------------------
 
 
+@track
 class Source(models.Model):
     """A news outlet or agency: the publisher of an article, or a source it credits."""
 
@@ -273,6 +275,7 @@ class TagManager(models.Manager.from_queryset(TagQuerySet)):
         return self.get(slug=slug)
 
 
+@track
 class Tag(models.Model):
     """A person, organisation, place, event or topic, with its other spellings (aliases)."""
 
@@ -361,6 +364,7 @@ class TagAliasManager(models.Manager):
         return self.get(name__iexact=name)
 
 
+@track
 class TagAlias(models.Model):
     """Another spelling of a tag's name (بيونج يانج for بيونغ يانغ). An alias names one tag only."""
 
@@ -655,25 +659,25 @@ class SearchQuerySetMixin:
         settings = cls.PLANS[plan]
         connection = connections[db]
         # The settings are local to a transaction (set_config's `true`), sent in one batch
-        # with the query (Django's client-side binding allows several statements): in
-        # autocommit the batch is a transaction of its own, whose end puts them back; inside
-        # a transaction they are put back by a last statement of the batch (or by its
-        # rollback).
-        batch = ["SELECT " + ", ".join(f"set_config('{name}', %s, true)" for name in settings)]
-        batch_params = [*settings.values(), *params]
+        # with the query (Django's client-side binding allows several statements), whose rows
+        # are the batch's last result. In autocommit the batch is a transaction of its own,
+        # whose end puts them back; inside a transaction they are put back afterwards.
+        assign = "SELECT " + ", ".join(f"set_config('{name}', %s, true)" for name in settings)
         with connection.cursor() as cursor:
+            before = None
             if not connection.get_autocommit():
                 cursor.execute(
                     "SELECT " + ", ".join(f"current_setting('{name}')" for name in settings)
                 )
                 before = cursor.fetchone()
-                batch += [sql, batch[0]]
-                batch_params += before
-            else:
-                batch.append(sql)
-            cursor.execute("; ".join(batch), batch_params)
-            cursor.nextset()
-            return cursor.fetchall()
+            cursor.execute(f"{assign}; {sql}", [*settings.values(), *params])
+            # The history's context wrapper (pghistory) may already stand on the last result.
+            while cursor.nextset():
+                pass
+            rows = cursor.fetchall()
+            if before is not None:
+                cursor.execute(assign, list(before))
+            return rows
 
     @staticmethod
     def _walk_is_cheaper(share, archive):
@@ -894,10 +898,17 @@ class SearchQuerySetMixin:
         }
 
 
+def public_article(prefix=""):
+    """The one rule of what the public may see, as a condition on an article (or on the
+    article reached through `prefix`, "article__"): published, and its publication time
+    come. An article published for a later time is public from that time, with no job to run."""
+    return Q(**{f"{prefix}status": "published", f"{prefix}published_at__lte": Now()})
+
+
 class ArticleQuerySet(SearchQuerySetMixin, models.QuerySet):
     def published(self):
-        """What the public may see: published articles only."""
-        return self.filter(status=Article.Status.PUBLISHED)
+        """What the public may see: published articles whose publication time has come."""
+        return self.filter(public_article())
 
     def search(self, query, sort="relevance"):
         """Articles matching a reader's query (web-search syntax, Arabic-aware), annotated
@@ -935,10 +946,13 @@ class ArticleManager(models.Manager.from_queryset(ArticleQuerySet)):
         return self.get(slug=slug)
 
 
+@track
 class Article(models.Model):
     class Status(models.TextChoices):
         DRAFT = "draft", _("Draft")
+        REVIEW = "review", _("In review")
         PUBLISHED = "published", _("Published")
+        WITHDRAWN = "withdrawn", _("Withdrawn")
 
     title = models.CharField(_("title"), max_length=500)
     slug = models.SlugField(
@@ -975,6 +989,13 @@ class Article(models.Model):
     status = models.CharField(
         _("status"), max_length=10, choices=Status.choices, default=Status.DRAFT
     )
+    withdrawn_at = models.DateTimeField(
+        _("withdrawn at"),
+        null=True,
+        blank=True,
+        editable=False,
+        help_text=_("When the article was withdrawn from the public archive."),
+    )
     tags = models.ManyToManyField(Tag, blank=True, related_name="articles", verbose_name=_("tags"))
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated at"), auto_now=True)
@@ -1006,6 +1027,12 @@ class Article(models.Model):
         ordering = ["-published_at", "-id"]
         verbose_name = _("article")
         verbose_name_plural = _("articles")
+        # The chief editors' rights (the group "Chief editors"); editors have the model's own.
+        permissions = [
+            ("publish_article", _("Can publish, schedule, unpublish and withdraw articles")),
+            ("restore_deleted", _("Can bring back deleted articles, claims and tags")),
+            ("purge_item", _("Can purge an item and its history (legal takedown)")),
+        ]
         indexes = [
             models.Index(fields=["status", "-published_at"], name="article_status_date"),
             models.Index(fields=["source", "-published_at"], name="article_source_date"),
@@ -1020,7 +1047,8 @@ class Article(models.Model):
                 violation_error_message=_("Another article already has this URL."),
             ),
             models.CheckConstraint(
-                condition=Q(status__in=["draft", "published"]), name="article_status_valid"
+                condition=Q(status__in=["draft", "review", "published", "withdrawn"]),
+                name="article_status_valid",
             ),
             models.CheckConstraint(condition=~Q(title=""), name="article_title_not_empty"),
             models.CheckConstraint(condition=~Q(slug=""), name="article_slug_not_empty"),
@@ -1056,7 +1084,13 @@ class Article(models.Model):
 
     @property
     def is_published(self):
-        return self.status == self.Status.PUBLISHED
+        """Public now: published, and its publication time come (see public_article)."""
+        return self.status == self.Status.PUBLISHED and self.published_at <= timezone.now()
+
+    @property
+    def is_scheduled(self):
+        """Published for a time still to come: public from then."""
+        return self.status == self.Status.PUBLISHED and self.published_at > timezone.now()
 
     def related(self):
         """Published articles that share tags with this one, most shared tags first."""
@@ -1162,9 +1196,7 @@ class ClaimQuerySet(SearchQuerySetMixin, models.QuerySet):
         """A claim is public when at least one of its appearances is in a published article."""
         return self.filter(
             Exists(
-                ClaimAppearance.objects.filter(
-                    claim=OuterRef("pk"), article__status=Article.Status.PUBLISHED
-                )
+                ClaimAppearance.objects.filter(public_article("article__"), claim=OuterRef("pk"))
             )
         )
 
@@ -1174,6 +1206,7 @@ class ClaimManager(models.Manager.from_queryset(ClaimQuerySet)):
         return self.get(slug=slug)
 
 
+@track
 class Claim(models.Model):
     """A checkable statement, who made it, and what we know of its truth."""
 
@@ -1247,6 +1280,9 @@ class Claim(models.Model):
         ordering = ["-updated_at", "-id"]
         verbose_name = _("claim")
         verbose_name_plural = _("claims")
+        permissions = [
+            ("change_public_verdict", _("Can change the verdict of a public claim")),
+        ]
         constraints = [
             models.CheckConstraint(
                 condition=Q(quantity_low__isnull=True)
@@ -1381,6 +1417,7 @@ class ClaimEvidenceManager(models.Manager):
         return self.get(claim__slug=claim_slug, url=url)
 
 
+@track
 class ClaimEvidence(models.Model):
     """A link that supports or contradicts a claim, with what it shows."""
 
@@ -1411,7 +1448,8 @@ class ClaimEvidence(models.Model):
 
 class ClaimAppearanceQuerySet(models.QuerySet):
     def published(self):
-        return self.filter(article__status=Article.Status.PUBLISHED)
+        """Appearances in articles the public may see."""
+        return self.filter(public_article("article__"))
 
 
 class ClaimAppearanceManager(models.Manager.from_queryset(ClaimAppearanceQuerySet)):
@@ -1419,6 +1457,7 @@ class ClaimAppearanceManager(models.Manager.from_queryset(ClaimAppearanceQuerySe
         return self.get(claim__slug=claim_slug, article__slug=article_slug, quote=quote)
 
 
+@track
 class ClaimAppearance(models.Model):
     """Where a claim appears: the article, the exact words it uses, and when they were said."""
 
@@ -1721,3 +1760,9 @@ def text_size(path, limit):
             % {"limit": settings.NEWSROOM_IMPORT_MAX_TEXT_MB}
         )
     return size
+
+
+# The links of the many-to-many fields have a history of their own (added, removed).
+track_links(Article.tags.through, "ArticleTagEvent")
+track_links(Article.credited_sources.through, "ArticleCreditedSourceEvent")
+track_links(Claim.tags.through, "ClaimTagEvent")

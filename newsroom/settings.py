@@ -24,6 +24,7 @@ import os
 from pathlib import Path
 from urllib.parse import parse_qsl, unquote, urlsplit
 
+import pgtrigger
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
@@ -195,8 +196,19 @@ INSTALLED_APPS = [
     "django_filters",
     "procrastinate.contrib.django",
     "axes",
+    "pgtrigger",
+    "pghistory",
     "archive",
 ]
+
+# History (archive/history.py): one trigger run per statement, not per row, so that an
+# import's bulk_create records its rows in one insert of the history.
+PGHISTORY_LEVEL = pgtrigger.Statement
+# The triggers of tables Django makes itself (the many-to-many links, auth's users and groups)
+# are not in migrations: `migrate` installs them after it runs.
+PGTRIGGER_INSTALL_ON_MIGRATE = True
+# Requests that write: a reader's GET writes nothing, and is not wrapped.
+PGHISTORY_MIDDLEWARE_METHODS = ("POST", "PUT", "PATCH", "DELETE")
 
 MIDDLEWARE = [
     "newsroom.middleware.RequestLogMiddleware",
@@ -209,6 +221,8 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # Every write a request makes is recorded with its user and URL (archive/history.py).
+    "archive.history.HistoryMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "newsroom.statement_timeout.StatementTimeoutMiddleware",

@@ -82,6 +82,16 @@ def test_editors_group_has_exactly_the_archive_permissions():
     expected = set(
         Permission.objects.filter(content_type__app_label="archive")
         .exclude(codename__in=["add_importrun", "change_importrun", "delete_importrun"])
+        # The history is written by the database alone; the chief editors' rights.
+        .exclude(content_type__model__endswith="event")
+        .exclude(
+            codename__in=[
+                "publish_article",
+                "restore_deleted",
+                "purge_item",
+                "change_public_verdict",
+            ]
+        )
         .values_list("content_type__app_label", "codename")
     )
     assert granted == expected

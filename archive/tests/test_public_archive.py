@@ -220,13 +220,13 @@ def test_an_empty_result_suggests_a_spelling(client):
 
 
 def test_results_page_makes_a_bounded_number_of_queries(client, django_assert_max_num_queries):
-    # 10: the search's own queries, the page's, one for the facets; in a transaction (as
-    # tests run) the search's index-only query is a batch that sets and restores the
-    # planner's settings, after one statement that reads them (ArticleQuerySet._search_ids).
-    with django_assert_max_num_queries(10):
+    # 11: the search's own queries, the page's, one for the facets; in a transaction (as
+    # tests run) the search's index-only query is a batch that sets the planner's settings,
+    # between one statement that reads them and one that restores them (_planned_rows).
+    with django_assert_max_num_queries(11):
         page(client, "/", {"q": "روسيا", "tag": "north-korea"})
     # Whether every word matches somewhere is answered by the search itself.
-    with django_assert_max_num_queries(10):
+    with django_assert_max_num_queries(11):
         page(client, "/", {"q": "روسيا المعاهدة", "tag": "north-korea"})
     with django_assert_max_num_queries(7):
         page(client, "/")

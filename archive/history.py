@@ -1,0 +1,61 @@
+"""The history of every write to the archive, kept by PostgreSQL (django-pghistory).
+
+Triggers, like the search columns' trigger, record each insert, update and delete of the
+tracked tables, whatever made it: an admin form, a bulk action, an import's bulk_create, a
+fixture, raw SQL. What made it is the *context*: a request records its user and URL (the
+middleware below), an import or a command wraps its work in `recorded(...)`. A write outside
+any context (raw SQL in psql) is still recorded, with no context.
+"""
+
+import pghistory
+from pghistory.middleware import HistoryMiddleware as BaseHistoryMiddleware
+
+# Derived columns (the search vectors and keys, which PostgreSQL makes from the text) are no
+# history of their own: they are made again from the text a version holds.
+DERIVED_COLUMNS = ("search_vector", "rank_vector", "pair_vector", "search_keys", "search_key")
+
+
+def track(model_class, **options):
+    """Record every create, update and delete of `model_class`. An update is recorded only
+    when a field other than the auto_now ones (updated_at) changed: saving an unchanged form
+    makes no version."""
+    names = {f.name for f in model_class._meta.local_fields}
+    exclude = [name for name in DERIVED_COLUMNS if name in names]
+    return pghistory.track(
+        pghistory.InsertEvent("create"),
+        pghistory.UpdateEvent("update", condition=pghistory.AnyChange(exclude_auto=True)),
+        pghistory.DeleteEvent("delete"),
+        exclude=exclude,
+        **options,
+    )(model_class)
+
+
+def track_links(through, model_name):
+    """Record each link added to or removed from a many-to-many field (an article's tags)."""
+    return pghistory.track(
+        pghistory.InsertEvent("add"),
+        pghistory.DeleteEvent("remove"),
+        model_name=model_name,
+        app_label="archive",
+    )(through)
+
+
+def recorded(via, **metadata):
+    """The context of the writes made inside it: `via` is "admin", "import", "command", "api"
+    or "web"; `metadata` adds who (user: an id) and what (import_run, file, command)."""
+    return pghistory.context(via=via, **metadata)
+
+
+class HistoryMiddleware(BaseHistoryMiddleware):
+    """A request's writes carry its user, its URL and where they came from."""
+
+    def get_context(self, request):
+        context = super().get_context(request)
+        path = request.path
+        if path.startswith("/admin/"):
+            context["via"] = "admin"
+        elif path.startswith("/api/"):
+            context["via"] = "api"
+        else:
+            context["via"] = "web"
+        return context
