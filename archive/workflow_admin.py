@@ -180,16 +180,20 @@ class ArticleWorkflowAdmin:
 
 
 class ArticleLinesWorkflow:
-    """For the inlines of the article's page: editable when the article is."""
+    """For the inlines of the article's page: editable when the article is (`obj` is the
+    article; None on the add page)."""
+
+    def editable(self, request, obj):
+        return obj is None or workflow.may_edit(request.user, obj)
 
     def has_add_permission(self, request, obj=None):
-        return super().has_add_permission(request, obj) and workflow.may_edit(request.user, obj)
+        return super().has_add_permission(request, obj) and self.editable(request, obj)
 
     def has_change_permission(self, request, obj=None):
-        return super().has_change_permission(request, obj) and workflow.may_edit(request.user, obj)
+        return super().has_change_permission(request, obj) and self.editable(request, obj)
 
     def has_delete_permission(self, request, obj=None):
-        return super().has_delete_permission(request, obj) and workflow.may_edit(request.user, obj)
+        return super().has_delete_permission(request, obj) and self.editable(request, obj)
 
 
 class GuardedAppearances(forms.BaseInlineFormSet):
@@ -198,25 +202,29 @@ class GuardedAppearances(forms.BaseInlineFormSet):
 
     def clean(self):
         super().clean()
+        refused = {}
         for form in self.forms:
             if not (form.has_changed() or self._should_delete_form(form)):
                 continue
+            # The article the line names now, and the one it named before (its initial).
             articles = [form.cleaned_data.get("article")]
-            if form.instance.pk is not None:
-                articles.append(Article.objects.get(pk=form.instance.article_id))
+            if form.instance.pk is not None and form.initial.get("article"):
+                articles.append(Article.objects.filter(pk=form.initial["article"]).first())
             for article in filter(None, articles):
                 if article.status not in (workflow.DRAFT, workflow.REVIEW):
-                    form.add_error(
-                        None,
-                        ValidationError(
-                            _(
-                                "The article “%(title)s” is %(status)s: only a chief editor"
-                                " may change its claims."
-                            )
-                            % {"title": article.title, "status": article.get_status_display()}
-                        ),
+                    refused[article.pk] = article
+        if refused:
+            # On the formset, not the line: a line marked for deletion shows no errors.
+            raise ValidationError(
+                [
+                    _(
+                        "The article “%(title)s” is %(status)s: only a chief editor may change"
+                        " its claims."
                     )
-                    break
+                    % {"title": article.title, "status": article.get_status_display()}
+                    for article in refused.values()
+                ]
+            )
 
 
 class ClaimAppearancesWorkflow:

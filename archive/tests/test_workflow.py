@@ -363,6 +363,31 @@ def test_an_editor_crafting_a_post_that_changes_a_public_verdict_is_refused(
     assert (public_claim.verdict, public_claim.statement) == ("disputed", "صياغة أوضح للادعاء")
 
 
+def test_an_editor_may_not_move_or_remove_a_published_articles_quote_from_the_claim_page(
+    editor_client, public_claim, articles
+):
+    url = reverse("admin:archive_claim_change", args=[public_claim.pk])
+    line = public_claim.appearances.get()
+    appearance = {
+        "appearances-TOTAL_FORMS": "1",
+        "appearances-INITIAL_FORMS": "1",
+        "appearances-0-id": line.pk,
+        "appearances-0-claim": public_claim.pk,
+        "appearances-0-article": articles["own_draft"].pk,  # moved to a draft
+        "appearances-0-quote": line.quote,
+    }
+    data = claim_form(public_claim, **appearance)
+    del data["verdict"]
+    response = editor_client.post(url, data)
+    assert response.status_code == 200 and "رئيس تحرير" in response.content.decode()
+    data.update({"appearances-0-article": line.article_id, "appearances-0-DELETE": "on"})
+    response = editor_client.post(url, data)
+    assert response.status_code == 200 and "رئيس تحرير" in response.content.decode()
+    line.refresh_from_db()
+    assert line.article == articles["published"]
+    assert Claim.objects.published().filter(pk=public_claim.pk).exists()
+
+
 def test_an_editor_sets_the_verdict_of_a_claim_not_yet_public(editor_client, make_claim):
     claim = make_claim()
     url = reverse("admin:archive_claim_change", args=[claim.pk])
