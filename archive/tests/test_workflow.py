@@ -44,19 +44,6 @@ def status_of(article):
 
 
 @pytest.fixture
-def chief(db):
-    user = User.objects.create_user("huda", password="a-long-chief-password", is_staff=True)
-    user.groups.add(Group.objects.get(name="Chief editors"))
-    return user
-
-
-@pytest.fixture
-def chief_client(client, chief):
-    client.force_login(chief)
-    return client
-
-
-@pytest.fixture
 def other_editor(db):
     user = User.objects.create_user("omar", password="another-editor-password", is_staff=True)
     user.groups.add(Group.objects.get(name="Editors"))
