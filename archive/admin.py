@@ -13,9 +13,8 @@ from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
-from django.utils.translation import ngettext
 
-from . import imports
+from . import imports, workflow
 from .models import (
     Article,
     Claim,
@@ -26,6 +25,12 @@ from .models import (
     Tag,
     TagAlias,
     UploadRefused,
+)
+from .workflow_admin import (
+    ArticleLinesWorkflow,
+    ArticleWorkflowAdmin,
+    ClaimAppearancesWorkflow,
+    ClaimVerdictAdmin,
 )
 
 MAX_UPLOAD = 10 * 1024 * 1024
@@ -48,14 +53,16 @@ class ImportForm(forms.Form):
         ),
         widget=forms.TextInput(attrs={"size": 90, "dir": "ltr"}),
     )
-    status = forms.ChoiceField(
-        label=_("Status"), choices=Article.Status.choices, initial=Article.Status.DRAFT
-    )
+    status = forms.ChoiceField(label=_("Status"), initial=Article.Status.DRAFT)
     update = forms.BooleanField(label=_("Update articles already in the archive"), required=False)
 
-    def __init__(self, *args, may_update=True, **kwargs):
+    def __init__(self, *args, may_update=True, statuses=workflow.IMPORT_STATUSES, **kwargs):
         super().__init__(*args, **kwargs)
         self.may_update = may_update
+        # Editors import drafts or articles for review; chief editors may also publish.
+        self.fields["status"].choices = [
+            (value, label) for value, label in Article.Status.choices if value in statuses
+        ]
         field = self.fields["file"]
         field.help_text = field.help_text % {"text": settings.NEWSROOM_IMPORT_MAX_TEXT_MB}
 
@@ -163,7 +170,7 @@ class TagAdmin(admin.ModelAdmin):
         return obj.article_count
 
 
-class ArticleAppearanceInline(admin.StackedInline):
+class ArticleAppearanceInline(ArticleLinesWorkflow, admin.StackedInline):
     model = ClaimAppearance
     fk_name = "article"
     extra = 0
@@ -174,7 +181,7 @@ class ArticleAppearanceInline(admin.StackedInline):
 
 
 @admin.register(Article)
-class ArticleAdmin(EditorTrackingAdmin):
+class ArticleAdmin(ArticleWorkflowAdmin, EditorTrackingAdmin):
     formfield_overrides = URL_FIELDS
     list_display = ["title", "source", "published_at", "status", "claim_count"]
     list_display_links = ["title"]
@@ -183,9 +190,8 @@ class ArticleAdmin(EditorTrackingAdmin):
     search_fields = ["title", "lead", "url", "slug"]
     date_hierarchy = "published_at"
     autocomplete_fields = ["source", "credited_sources", "tags"]
-    readonly_fields = ["created_at", "updated_at", "updated_by"]
+    readonly_fields = ["created_at", "created_by", "updated_at", "updated_by"]
     inlines = [ArticleAppearanceInline]
-    actions = ["publish", "unpublish"]
     fieldsets = [
         (None, {"fields": ["title", "lead", "body"]}),
         (
@@ -206,7 +212,10 @@ class ArticleAdmin(EditorTrackingAdmin):
         (_("Tags"), {"fields": ["tags"]}),
         (
             _("History"),
-            {"fields": ["created_at", "updated_at", "updated_by"], "classes": ["collapse"]},
+            {
+                "fields": ["created_at", "created_by", "updated_at", "updated_by"],
+                "classes": ["collapse"],
+            },
         ),
     ]
 
@@ -231,6 +240,7 @@ class ArticleAdmin(EditorTrackingAdmin):
             request.POST or None,
             request.FILES or None,
             may_update=self.has_change_permission(request),
+            statuses=workflow.import_statuses(request.user),
         )
         if request.method == "POST" and form.is_valid():
             data = form.cleaned_data
@@ -268,36 +278,8 @@ class ArticleAdmin(EditorTrackingAdmin):
     def claim_count(self, obj):
         return obj.claim_count
 
-    def _set_status(self, request, queryset, status):
-        # The list's queryset carries a count annotation; update plain rows by id.
-        ids = list(queryset.exclude(status=status).values_list("pk", flat=True))
-        return Article.objects.filter(pk__in=ids).update(
-            status=status, updated_by=request.user, updated_at=timezone.now()
-        )
 
-    @admin.action(description=_("Publish the selected articles"), permissions=["change"])
-    def publish(self, request, queryset):
-        count = self._set_status(request, queryset, Article.Status.PUBLISHED)
-        self.message_user(
-            request,
-            ngettext("%d article published.", "%d articles published.", count) % count,
-            messages.SUCCESS,
-        )
-
-    @admin.action(
-        description=_("Unpublish the selected articles (back to draft)"), permissions=["change"]
-    )
-    def unpublish(self, request, queryset):
-        count = self._set_status(request, queryset, Article.Status.DRAFT)
-        self.message_user(
-            request,
-            ngettext("%d article returned to draft.", "%d articles returned to draft.", count)
-            % count,
-            messages.SUCCESS,
-        )
-
-
-class ClaimAppearanceInline(admin.StackedInline):
+class ClaimAppearanceInline(ClaimAppearancesWorkflow, admin.StackedInline):
     model = ClaimAppearance
     fk_name = "claim"
     extra = 1
@@ -312,7 +294,7 @@ class ClaimEvidenceInline(admin.TabularInline):
 
 
 @admin.register(Claim)
-class ClaimAdmin(EditorTrackingAdmin):
+class ClaimAdmin(ClaimVerdictAdmin, EditorTrackingAdmin):
     list_display = ["short_statement", "claimant", "verdict", "quantity", "appearance_count"]
     list_filter = [
         "verdict",

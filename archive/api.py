@@ -2,7 +2,8 @@
 with the facets; /api/articles/<id>/ and /api/claims/<id>/ answer one item.
 
 Bad parameters answer 400 with {"errors": {field: [message, ...]}}; unknown or unpublished
-items answer 404. Only published articles and public claims are ever read."""
+items answer 404, an article withdrawn after publication 410 (with its `withdrawn_at`). Only
+published articles and public claims are ever read."""
 
 from urllib.parse import quote
 
@@ -223,6 +224,16 @@ def claim_list(request):
 def article_detail(request, pk):
     article = public_articles().prefetch_related("credited_sources").filter(pk=pk).first()
     if article is None:
+        withdrawn = Article.objects.withdrawn().filter(pk=pk).only("withdrawn_at").first()
+        if withdrawn is not None:
+            when = withdrawn.withdrawn_at.isoformat()
+            return json(
+                {
+                    "errors": {"id": [f"The article with the id {pk} was withdrawn on {when}."]},
+                    "withdrawn_at": when,
+                },
+                status=410,
+            )
         return json({"errors": {"id": [f"No published article has the id {pk}."]}}, status=404)
     return json(
         {

@@ -678,7 +678,12 @@ def write_rows(rows, names, update, user=None):
     user_id = user.pk if user is not None else None
     articles = []
     for row in new:
-        article = Article(**row.fields, source_id=names.source(row.source), updated_by_id=user_id)
+        article = Article(
+            **row.fields,
+            source_id=names.source(row.source),
+            updated_by_id=user_id,
+            created_by_id=user_id,
+        )
         article.slug = slug_for(row)
         articles.append(article)
     Article.objects.bulk_create(articles, batch_size=500)

@@ -910,6 +910,11 @@ class ArticleQuerySet(SearchQuerySetMixin, models.QuerySet):
         """What the public may see: published articles whose publication time has come."""
         return self.filter(public_article())
 
+    def withdrawn(self):
+        """Articles withdrawn after they had been public: their address answers 410 Gone (one
+        withdrawn before its publication time was never public, and stays a plain 404)."""
+        return self.filter(status="withdrawn", published_at__lte=F("withdrawn_at"))
+
     def search(self, query, sort="relevance"):
         """Articles matching a reader's query (web-search syntax, Arabic-aware), annotated
         with `rank` and, once fetched, `snippet`. Sorted by relevance unless `sort` is
@@ -1007,6 +1012,17 @@ class Article(models.Model):
         related_name="+",
         verbose_name=_("last changed by"),
     )
+    # Who wrote it (the admin, or an import run by a user): an editor may delete their own
+    # drafts, and only those (archive/workflow.py). Empty for articles older than the field.
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        editable=False,
+        related_name="+",
+        verbose_name=_("created by"),
+    )
 
     # The search columns, kept by PostgreSQL (the trigger archive_article_vectors, see
     # archive/search.py), which analyses each text once for all three, and again only when a
@@ -1049,6 +1065,11 @@ class Article(models.Model):
             models.CheckConstraint(
                 condition=Q(status__in=["draft", "review", "published", "withdrawn"]),
                 name="article_status_valid",
+            ),
+            # The 410 page says when; leaving the state clears the date (archive/workflow.py).
+            models.CheckConstraint(
+                condition=~Q(status="withdrawn") | Q(withdrawn_at__isnull=False),
+                name="article_withdrawn_has_its_date",
             ),
             models.CheckConstraint(condition=~Q(title=""), name="article_title_not_empty"),
             models.CheckConstraint(condition=~Q(slug=""), name="article_slug_not_empty"),

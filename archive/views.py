@@ -142,9 +142,20 @@ def visible_article(request, slug):
     return get_object_or_404(articles, slug=slug)
 
 
+def withdrawn_article(request, slug):
+    """410 Gone for an article withdrawn after it had been public: it says so, and when (in
+    Arabic and English, whatever the interface's language); otherwise 404."""
+    withdrawn = get_object_or_404(Article.objects.withdrawn().only("withdrawn_at"), slug=slug)
+    context = {"withdrawn_at": withdrawn.withdrawn_at}
+    return render(request, "archive/withdrawn.html", context, status=410)
+
+
 @require_safe
 def article(request, slug):
-    article = visible_article(request, slug)
+    try:
+        article = visible_article(request, slug)
+    except Http404:
+        return withdrawn_article(request, slug)
     appearances = list(article.claim_appearances.select_related("claim__claimant").order_by("id"))
     return render(
         request,

@@ -70,6 +70,20 @@ def editor_client(client, editor):
     return client
 
 
+@pytest.fixture
+def chief(db):
+    """A chief editor (archive/workflow.py): publishes, withdraws, deletes."""
+    user = User.objects.create_user("huda", password="a-long-chief-password", is_staff=True)
+    user.groups.add(Group.objects.get(name="Chief editors"))
+    return user
+
+
+@pytest.fixture
+def chief_client(client, chief):
+    client.force_login(chief)
+    return client
+
+
 ARCHIVE_TABLES = (
     "archive_claimappearance, archive_claimevidence, archive_claim_tags, archive_claim,"
     " archive_article_tags, archive_article_credited_sources, archive_article,"

@@ -60,9 +60,10 @@ def tag_form(kind, name):
 
 
 @pytest.fixture
-def arabic_world(editor_client):
+def arabic_world(chief_client):
+    # A chief editor's forms: the article is published (editors may not publish).
     add(
-        editor_client,
+        chief_client,
         "source",
         {
             "name": OUTLET,
@@ -74,16 +75,16 @@ def arabic_world(editor_client):
             "kind": "newspaper",
         },
     )
-    add(editor_client, "tag", {**tag_form("topic", TOPIC), "description": "", **formset("aliases")})
+    add(chief_client, "tag", {**tag_form("topic", TOPIC), "description": "", **formset("aliases")})
     add(
-        editor_client,
+        chief_client,
         "tag",
         {**tag_form("person", PERSON), "description": "", **formset("aliases")},
     )
-    add(editor_client, "article", article_form())
+    add(chief_client, "article", article_form())
     article = Article.objects.get(title=TITLE)
     add(
-        editor_client,
+        chief_client,
         "claim",
         {
             "statement": "بلغت نسبة المشاركة ستين في المئة",
@@ -191,10 +192,10 @@ def test_the_api_feed_and_exports_carry_their_addresses(client, arabic_world):
     ids=["year-1", "year-2999", "title-C0", "title-C1", "author-bell", "title-nul"],
 )
 def test_the_article_form_refuses_with_a_form_error(
-    editor_client, arabic_world, fields, field, message
+    chief_client, arabic_world, fields, field, message
 ):
     before = Article.objects.count()
-    response = editor_client.post(reverse("admin:archive_article_add"), article_form(**fields))
+    response = chief_client.post(reverse("admin:archive_article_add"), article_form(**fields))
     assert response.status_code == 200
     errors = response.context["adminform"].form.errors
     assert message in errors[field][0]
@@ -204,7 +205,7 @@ def test_the_article_form_refuses_with_a_form_error(
     assert re.search(r'class="errorlist[^"]*"', response.content.decode())
 
 
-def test_the_dates_at_the_edges_are_kept(editor_client, arabic_world):
+def test_the_dates_at_the_edges_are_kept(chief_client, arabic_world):
     for day, title in (("1800-01-01", "مقال قديم جدا"), ("2024-02-29", "مقال في يوم كبيس")):
-        add(editor_client, "article", article_form(title=title, published_at_0=day))
+        add(chief_client, "article", article_form(title=title, published_at_0=day))
     assert Article.objects.filter(title="مقال قديم جدا").get().published_at.year == 1800

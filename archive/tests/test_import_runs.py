@@ -120,7 +120,7 @@ def adder_client(client, db):
 def upload(client, path, **fields):
     with open(path, "rb") as handle:
         return client.post(
-            IMPORT_URL, {"file": handle, "field_map": ANT_MAP, "status": "published", **fields}
+            IMPORT_URL, {"file": handle, "field_map": ANT_MAP, "status": "draft", **fields}
         )
 
 
@@ -165,8 +165,11 @@ def test_an_upload_is_queued_and_the_worker_runs_it(editor_client, editor, tmp_p
     assert "ant.jsonl.gz" in listing.content.decode()
 
 
-def test_the_search_vocabulary_is_refreshed_after_an_import(editor_client, tmp_path):
-    upload(editor_client, write_jsonl(tmp_path / "a.jsonl", [ant_row(1, text="زنجبيلية")]))
+def test_the_search_vocabulary_is_refreshed_after_an_import(editor_client, editor, tmp_path):
+    # The vocabulary holds the published articles' words: publishing is a chief editor's.
+    editor.user_permissions.add(Permission.objects.get(codename="publish_article"))
+    path = write_jsonl(tmp_path / "a.jsonl", [ant_row(1, text="زنجبيلية")])
+    upload(editor_client, path, status="published")
     run_worker()
     with connection.cursor() as cursor:
         cursor.execute(

@@ -8,9 +8,9 @@ tags=cat,author=author
 
 from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandError
+from django.utils import translation
 
-from archive import imports, search
-from archive.models import Article
+from archive import imports, search, workflow
 
 
 class Command(BaseCommand):
@@ -27,8 +27,10 @@ class Command(BaseCommand):
         )
         parser.add_argument(
             "--status",
-            choices=[s for s, _ in Article.Status.choices],
-            default=Article.Status.PUBLISHED,
+            choices=workflow.IMPORT_STATUSES,
+            default=workflow.PUBLISHED,
+            help="of the new articles; with --user, publishing needs a chief editor"
+            " (the permission publish_article)",
         )
         parser.add_argument(
             "--update",
@@ -38,7 +40,8 @@ class Command(BaseCommand):
         parser.add_argument(
             "--user",
             metavar="USERNAME",
-            help="recorded as the last to change the articles created or updated",
+            help="who runs the import, with that user's rights; recorded as the last to change"
+            " the articles created or updated (without it: the operator, who may publish)",
         )
         parser.add_argument("--batch-size", type=int, default=imports.BATCH_SIZE)
         parser.add_argument("--rejects", help="where to write rejected rows (one input only)")
@@ -79,6 +82,10 @@ class Command(BaseCommand):
                 user = User.objects.get(**{User.USERNAME_FIELD: user})
             except User.DoesNotExist:
                 raise CommandError(f"--user: there is no user {user!r}") from None
+            with translation.override("en"):
+                problem = workflow.import_problem(user, status, update)
+            if problem:
+                raise CommandError(f"--user {user.get_username()}: {problem}")
         try:
             mapping = imports.parse_map(field_map)
             for path in paths:
