@@ -16,6 +16,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
 from . import imports
+from .history_admin import HistoryAdminMixin
 from .models import (
     Article,
     Claim,
@@ -111,7 +112,7 @@ class EditorTrackingAdmin(admin.ModelAdmin):
 
 
 @admin.register(Source)
-class SourceAdmin(admin.ModelAdmin):
+class SourceAdmin(HistoryAdminMixin, admin.ModelAdmin):
     formfield_overrides = URL_FIELDS
     list_display = ["name", "name_ar", "kind", "country", "language", "article_count"]
     list_filter = ["kind", "language", "country"]
@@ -138,7 +139,7 @@ class TagAliasInline(admin.TabularInline):
 
 
 @admin.register(Tag)
-class TagAdmin(admin.ModelAdmin):
+class TagAdmin(HistoryAdminMixin, admin.ModelAdmin):
     list_display = ["name_ar", "name_en", "kind", "alias_list", "article_count"]
     list_filter = ["kind"]
     search_fields = ["name_ar", "name_en", "aliases__name", "slug"]
@@ -174,7 +175,7 @@ class ArticleAppearanceInline(admin.StackedInline):
 
 
 @admin.register(Article)
-class ArticleAdmin(EditorTrackingAdmin):
+class ArticleAdmin(HistoryAdminMixin, EditorTrackingAdmin):
     formfield_overrides = URL_FIELDS
     list_display = ["title", "source", "published_at", "status", "claim_count"]
     list_display_links = ["title"]
@@ -312,7 +313,7 @@ class ClaimEvidenceInline(admin.TabularInline):
 
 
 @admin.register(Claim)
-class ClaimAdmin(EditorTrackingAdmin):
+class ClaimAdmin(HistoryAdminMixin, EditorTrackingAdmin):
     list_display = ["short_statement", "claimant", "verdict", "quantity", "appearance_count"]
     list_filter = [
         "verdict",
