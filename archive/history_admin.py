@@ -5,7 +5,7 @@ archive.versions'; these views check the rights and show the result."""
 
 import datetime as dt
 
-from django.contrib import messages
+from django.contrib import admin, messages
 from django.contrib.admin.utils import unquote
 from django.contrib.auth import get_user_model
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -18,7 +18,7 @@ from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
 from . import versions
-from .models import Article
+from .models import Article, PurgeRecord
 
 PER_PAGE = 50
 
@@ -191,6 +191,24 @@ class HistoryAdminMixin:
         }
         request.current_app = self.admin_site.name
         return TemplateResponse(request, "admin/archive/history/purge_confirm.html", context)
+
+
+@admin.register(PurgeRecord)
+class PurgeRecordAdmin(admin.ModelAdmin):
+    """The purges, as a record: who, when, what and why. Nobody edits it."""
+
+    list_display = ["purged_at", "purged_by", "model", "object_id", "reason"]
+    list_filter = ["model", "purged_at"]
+    date_hierarchy = "purged_at"
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
 
 
 # --- pages of their own (newsroom/urls.py: admin/history/) ----------------------------------

@@ -1787,6 +1787,8 @@ class PurgeRecord(models.Model):
 
     class Meta:
         ordering = ["-purged_at", "-id"]
+        # Written by the purge alone: a record to read, never to edit.
+        default_permissions = ("view",)
         verbose_name = _("purge")
         verbose_name_plural = _("purges")
 

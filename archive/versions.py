@@ -272,7 +272,8 @@ def describe_rows(rows_model, rows, owner_column, values):
     plain = [f for f in fields if not f.is_relation]
     kind = rows_model.pgh_tracked_model._meta.verbose_name
     if rows_model.pgh_tracked_model._meta.auto_created and ends:
-        kind = ends[0].verbose_name
+        # A link's fields are named in English by Django; their models' names are translated.
+        kind = ends[0].related_model._meta.verbose_name
     described, before = [], {}
     for row in rows:
         named = [values.show(f, getattr(row, f.attname)) for f in ends]
@@ -526,7 +527,7 @@ def kind_name(kind):
     tracked = rows_model.pgh_tracked_model
     if tracked._meta.auto_created:
         ends = [f for f in snapshot_fields(rows_model) if f.is_relation]
-        return " ↔ ".join(str(f.verbose_name) for f in ends)
+        return " ↔ ".join(str(f.related_model._meta.verbose_name) for f in ends)
     return str(tracked._meta.verbose_name)
 
 
