@@ -110,7 +110,7 @@ class HistoryAdminMixin:
             except versions.RestoreRefused as refusal:
                 self.message_user(request, str(refusal), messages.ERROR)
             else:
-                when = date_format(row.pgh_created_at, "DATETIME_FORMAT")
+                when = date_format(row.pgh_created_at, "j F Y، H:i")
                 self.log_change(
                     request, obj, _("Restored the version of %(when)s") % {"when": when}
                 )
