@@ -15,6 +15,7 @@ from django.contrib.auth import get_user_model
 from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, models, transaction
+from django.db.models import Exists, OuterRef
 from django.utils import formats, timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -455,7 +456,7 @@ def deleted_items(limit=300):
         rows = (
             event_model(model)
             .objects.filter(pgh_label="delete")
-            .exclude(pgh_obj_id__in=model._base_manager.values("pk"))
+            .exclude(Exists(model._base_manager.filter(pk=OuterRef("pgh_obj_id"))))
             .order_by("pgh_obj_id", "-pgh_id")
             .distinct("pgh_obj_id")
             .select_related("pgh_context")
