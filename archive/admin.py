@@ -15,6 +15,7 @@ from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
 from . import imports, workflow
+from .history_admin import HistoryAdminMixin
 from .models import (
     Article,
     Claim,
@@ -118,7 +119,7 @@ class EditorTrackingAdmin(admin.ModelAdmin):
 
 
 @admin.register(Source)
-class SourceAdmin(admin.ModelAdmin):
+class SourceAdmin(HistoryAdminMixin, admin.ModelAdmin):
     formfield_overrides = URL_FIELDS
     list_display = ["name", "name_ar", "kind", "country", "language", "article_count"]
     list_filter = ["kind", "language", "country"]
@@ -145,7 +146,7 @@ class TagAliasInline(admin.TabularInline):
 
 
 @admin.register(Tag)
-class TagAdmin(admin.ModelAdmin):
+class TagAdmin(HistoryAdminMixin, admin.ModelAdmin):
     list_display = ["name_ar", "name_en", "kind", "alias_list", "article_count"]
     list_filter = ["kind"]
     search_fields = ["name_ar", "name_en", "aliases__name", "slug"]
@@ -181,7 +182,7 @@ class ArticleAppearanceInline(ArticleLinesWorkflow, admin.StackedInline):
 
 
 @admin.register(Article)
-class ArticleAdmin(ArticleWorkflowAdmin, EditorTrackingAdmin):
+class ArticleAdmin(HistoryAdminMixin, ArticleWorkflowAdmin, EditorTrackingAdmin):
     formfield_overrides = URL_FIELDS
     list_display = ["title", "source", "published_at", "status", "claim_count"]
     list_display_links = ["title"]
@@ -294,7 +295,7 @@ class ClaimEvidenceInline(admin.TabularInline):
 
 
 @admin.register(Claim)
-class ClaimAdmin(ClaimVerdictAdmin, EditorTrackingAdmin):
+class ClaimAdmin(HistoryAdminMixin, ClaimVerdictAdmin, EditorTrackingAdmin):
     list_display = ["short_statement", "claimant", "verdict", "quantity", "appearance_count"]
     list_filter = [
         "verdict",

@@ -40,6 +40,40 @@ def track_links(through, model_name):
     )(through)
 
 
+def track_accounts():
+    """Record the accounts, the groups and the rights given to them. The password hash is never
+    copied: a change of password is an event of its own ("password"), without the value. A
+    login (last_login) is not an edit, and is not recorded."""
+    from django.contrib.auth import get_user_model
+    from django.contrib.auth.models import Group
+
+    user_model = get_user_model()
+    pghistory.track(
+        pghistory.InsertEvent("create"),
+        pghistory.UpdateEvent("update", condition=pghistory.AnyChange()),
+        pghistory.UpdateEvent("password", condition=pghistory.AnyChange("password")),
+        pghistory.DeleteEvent("delete"),
+        exclude=["password", "last_login"],
+        model_name="UserEvent",
+        app_label="archive",
+    )(user_model)
+    pghistory.track(
+        pghistory.InsertEvent("create"),
+        pghistory.UpdateEvent("update"),
+        pghistory.DeleteEvent("delete"),
+        model_name="GroupEvent",
+        app_label="archive",
+    )(Group)
+    track_links(user_model.groups.through, "UserGroupEvent")
+    track_links(user_model.user_permissions.through, "UserPermissionEvent")
+    track_links(Group.permissions.through, "GroupPermissionEvent")
+    # auth's tables are not this project's to migrate: their triggers stay out of the migration
+    # state and `migrate` installs them (PGTRIGGER_INSTALL_ON_MIGRATE), as for the links.
+    for model in (user_model, Group):
+        model._meta.original_attrs.pop("triggers", None)
+        model._meta.triggers = []
+
+
 def recorded(via, **metadata):
     """The context of the writes made inside it: `via` is "admin", "import", "command", "api"
     or "web"; `metadata` adds who (user: an id) and what (import_run, file, command)."""

@@ -45,7 +45,7 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
 from . import limits, search
-from .history import track, track_links
+from .history import track, track_accounts, track_links
 
 
 def unique_slug(model, text, *, instance_pk=None, max_length=200, fallback="item"):
@@ -1787,3 +1787,31 @@ def text_size(path, limit):
 track_links(Article.tags.through, "ArticleTagEvent")
 track_links(Article.credited_sources.through, "ArticleCreditedSourceEvent")
 track_links(Claim.tags.through, "ClaimTagEvent")
+track_accounts()
+
+
+class PurgeRecord(models.Model):
+    """An item purged with its history for a legal takedown: who, when, what (its model and id)
+    and why. Never the content, which the purge removed."""
+
+    purged_at = models.DateTimeField(_("purged at"), auto_now_add=True)
+    purged_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        related_name="+",
+        verbose_name=_("purged by"),
+    )
+    model = models.CharField(_("kind of item"), max_length=100)
+    object_id = models.BigIntegerField(_("item number"))
+    reason = models.TextField(_("reason"))
+
+    class Meta:
+        ordering = ["-purged_at", "-id"]
+        # Written by the purge alone: a record to read, never to edit.
+        default_permissions = ("view",)
+        verbose_name = _("purge")
+        verbose_name_plural = _("purges")
+
+    def __str__(self):
+        return f"{self.model} #{self.object_id}"

@@ -209,6 +209,9 @@ PGHISTORY_LEVEL = pgtrigger.Statement
 PGTRIGGER_INSTALL_ON_MIGRATE = True
 # Requests that write: a reader's GET writes nothing, and is not wrapped.
 PGHISTORY_MIDDLEWARE_METHODS = ("POST", "PUT", "PATCH", "DELETE")
+# The history tables refuse UPDATE and DELETE (a trigger on each): only a purge for a legal
+# takedown (archive.versions.purge) removes events, past those triggers.
+PGHISTORY_APPEND_ONLY = True
 
 MIDDLEWARE = [
     "newsroom.middleware.RequestLogMiddleware",

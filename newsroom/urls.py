@@ -1,11 +1,13 @@
 from django.contrib import admin
 from django.urls import include, path
 
+from archive.history_admin import site_urls as history_urls
 from newsroom.health import healthz
 
 urlpatterns = [
     path("healthz", healthz, name="healthz"),
     path("i18n/", include("django.conf.urls.i18n")),
+    path("admin/history/", include(history_urls(admin.site))),
     path("admin/", admin.site.urls),
     path("", include("archive.urls")),
 ]
