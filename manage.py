@@ -6,7 +6,18 @@ import sys
 
 # Commands whose writes carry their own context in the history (a request's, a job's), or
 # that write nothing of the archive's.
-UNRECORDED = {"runserver", "procrastinate", "test", "check", "collectstatic", "compilemessages"}
+UNRECORDED = {
+    "runserver",
+    "procrastinate",
+    "test",
+    "check",
+    "collectstatic",
+    "compilemessages",
+    # Schema changes: their SQL is not to be touched (the context is sent with each statement).
+    "migrate",
+    "makemigrations",
+    "sqlmigrate",
+}
 
 
 def main():

@@ -38,17 +38,7 @@ def staff(username, *codenames, group="Editors"):
     return User.objects.get(pk=user.pk)
 
 
-@pytest.fixture
-def chief(db):
-    return staff(
-        "huda", "restore_deleted", "purge_item", "publish_article", "change_public_verdict"
-    )
-
-
-@pytest.fixture
-def chief_client(client, chief):
-    client.force_login(chief)
-    return client
+# chief, chief_client: conftest's (the group Chief editors).
 
 
 def history_url(obj):
@@ -131,7 +121,8 @@ def test_a_purge_needs_a_reason(chief_client, make_article):
 
 
 def test_a_version_of_another_item_cannot_be_restored_here(editor_client, make_article):
-    one, other = make_article(title="واحد"), make_article(title="اثنان", url="https://x.org/2")
+    one = make_article(title="واحد", status=Article.Status.DRAFT)
+    other = make_article(title="اثنان", url="https://x.org/2", status=Article.Status.DRAFT)
     event = ArticleEvent.objects.get(pgh_obj_id=other.pk)
     url = reverse("admin:archive_article_restore", args=[one.pk, event.pgh_id])
     assert editor_client.post(url).status_code == 404
