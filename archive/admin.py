@@ -13,7 +13,7 @@ from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.formats import date_format
-from django.utils.html import format_html
+from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
@@ -192,10 +192,23 @@ class ScheduledFilter(admin.SimpleListFilter):
         return queryset
 
 
+class CorrectionFormSet(forms.BaseInlineFormSet):
+    """A form sent without this inline's part (one opened before the inline existed, or a
+    script's) changes no correction, rather than being refused as incomplete."""
+
+    def __init__(self, data=None, *args, prefix=None, **kwargs):
+        prefix = prefix or self.get_default_prefix()
+        if data is not None and f"{prefix}-TOTAL_FORMS" not in data:
+            data = data.copy()
+            data.update({f"{prefix}-TOTAL_FORMS": "0", f"{prefix}-INITIAL_FORMS": "0"})
+        super().__init__(data, *args, prefix=prefix, **kwargs)
+
+
 class CorrectionInline(admin.StackedInline):
     """The article's correction notes; readers see those made while it was public."""
 
     model = Correction
+    formset = CorrectionFormSet
     extra = 0
     fields = ["note", "created_at", "created_by", "made_while_public"]
     readonly_fields = ["created_at", "created_by", "made_while_public"]
@@ -416,23 +429,6 @@ class ClaimForm(forms.ModelForm):
         return data
 
 
-class VerdictChangeInline(admin.TabularInline):
-    """The claim's verdict changes as the database recorded them (archive/corrections.py)."""
-
-    model = VerdictChange
-    fields = ["changed_at", "from_verdict", "to_verdict", "note", "made_while_public"]
-    readonly_fields = fields
-    extra = 0
-    can_delete = False
-    verbose_name_plural = _("verdict history")
-
-    def has_add_permission(self, request, obj=None):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-
 @admin.register(Claim)
 class ClaimAdmin(EditorTrackingAdmin):
     list_display = ["short_statement", "claimant", "verdict", "quantity", "appearance_count"]
@@ -450,12 +446,15 @@ class ClaimAdmin(EditorTrackingAdmin):
         "appearances__quote",
     ]
     autocomplete_fields = ["claimant", "tags"]
-    readonly_fields = ["created_at", "updated_at", "updated_by"]
-    inlines = [ClaimAppearanceInline, ClaimEvidenceInline, VerdictChangeInline]
+    readonly_fields = ["created_at", "updated_at", "updated_by", "verdict_history"]
+    inlines = [ClaimAppearanceInline, ClaimEvidenceInline]
     form = ClaimForm
     fieldsets = [
         (None, {"fields": ["statement", "slug", "claimant", "tags"]}),
-        (_("Verdict"), {"fields": ["verdict", "verdict_note", "verdict_change_note"]}),
+        (
+            _("Verdict"),
+            {"fields": ["verdict", "verdict_note", "verdict_change_note", "verdict_history"]},
+        ),
         (
             _("Figure"),
             {
@@ -484,6 +483,30 @@ class ClaimAdmin(EditorTrackingAdmin):
             .get_queryset(request)
             .annotate(appearance_count=Count("appearances", distinct=True))
             .order_by(*Claim._meta.ordering)
+        )
+
+    @admin.display(description=_("verdict history"))
+    def verdict_history(self, obj):
+        """Each change of verdict the database recorded; readers see those made in public."""
+        changes = obj.verdict_changes.order_by("changed_at", "id") if obj and obj.pk else []
+        if not changes:
+            return "—"
+        return format_html(
+            "<ol>{}</ol>",
+            format_html_join(
+                "",
+                "<li>{}: {} → {}{}{}</li>",
+                (
+                    (
+                        date_format(timezone.localtime(c.changed_at), "j F Y، H:i"),
+                        c.get_from_verdict_display(),
+                        c.get_to_verdict_display(),
+                        format_html(" — {}", c.note) if c.note else "",
+                        "" if c.made_while_public else format_html(" ({})", _("not public")),
+                    )
+                    for c in changes
+                ),
+            ),
         )
 
     def save_model(self, request, obj, form, change):

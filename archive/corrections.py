@@ -14,13 +14,14 @@ rule of public_article written in SQL (the function archive_is_public, migration
 
 import pgtrigger
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Exists, OuterRef
 from django.db.models.functions import Now
 from django.utils.translation import gettext_lazy as _
 
 from .history import track
-from .models import Article, Claim, ClaimAppearance, public_article
+from .models import Article, Claim, ClaimAppearance, control_character_problem, public_article
 
 # The claim's appearances in public articles, in SQL: whether a claim is public now.
 CLAIM_IS_PUBLIC_SQL = """EXISTS (
@@ -134,6 +135,11 @@ class Correction(models.Model):
     def __str__(self):
         return self.note if len(self.note) <= 90 else self.note[:88] + "…"
 
+    def clean(self):
+        problem = control_character_problem(self.note)
+        if problem:
+            raise ValidationError({"note": problem})
+
 
 class VerdictChangeQuerySet(models.QuerySet):
     def public(self):
@@ -173,9 +179,11 @@ class VerdictChange(models.Model):
         """Put the editor's public `note` on the change of `claim`'s verdict that the current
         transaction made (the trigger's row, dated now()); False when it made none."""
         now = models.Func(function="now", output_field=models.DateTimeField())
-        return bool(
-            VerdictChange.objects.filter(claim=claim, changed_at=now).update(note=note.strip())
-        )
+        latest = VerdictChange.objects.filter(claim=claim, changed_at=now).order_by("-id").first()
+        if latest is None:
+            return False
+        VerdictChange.objects.filter(pk=latest.pk).update(note=note.strip())
+        return True
 
 
 def verdict_history(claim):
