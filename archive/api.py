@@ -160,8 +160,6 @@ def article_summary(request, article, tags=None):
         "title": article.title,
         "source": source_json(article.source),
         "published_at": article.published_at.isoformat(),
-        # When its title, lead or body last changed while it was public (else null).
-        "revised_at": article.revised_at.isoformat() if article.revised_at else None,
         "tags": tags_json(article.tags.all()) if tags is None else tags,
         "snippet": getattr(article, "snippet", None),
         "rank": getattr(article, "rank", None),
@@ -237,6 +235,8 @@ def article_detail(request, pk):
             "original_url": article.url or None,
             "credited_sources": [source_json(s) for s in article.credited_sources.all()],
             "language": article.language,
+            # When its title, lead or body last changed while it was public (else null).
+            "revised_at": article.revised_at.isoformat() if article.revised_at else None,
             "claims": [
                 {"claim_id": a.claim_id, "quote": a.quote}
                 for a in article.claim_appearances.all().order_by("id")
