@@ -7,11 +7,13 @@ from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied
 from django.db import models
 from django.db.models import Count
+from django.db.models.functions import Now
 from django.http import FileResponse, Http404, HttpResponseRedirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils import timezone
-from django.utils.html import format_html
+from django.utils.formats import date_format
+from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext_lazy as _
 
 from . import imports, workflow
@@ -21,11 +23,15 @@ from .models import (
     Claim,
     ClaimAppearance,
     ClaimEvidence,
+    Correction,
     ImportRun,
     Source,
     Tag,
     TagAlias,
     UploadRefused,
+    VerdictChange,
+    control_character_problem,
+    public_article,
 )
 from .workflow_admin import (
     ArticleLinesWorkflow,
@@ -171,6 +177,53 @@ class TagAdmin(HistoryAdminMixin, admin.ModelAdmin):
         return obj.article_count
 
 
+def newsroom_time_zone():
+    """The zone times are shown and entered in, with its offset now: "Asia/Riyadh (UTC+03:00)"."""
+    offset = timezone.localtime().strftime("%z")
+    return f"{settings.TIME_ZONE} (UTC{offset[:3]}:{offset[3:]})"
+
+
+class ScheduledFilter(admin.SimpleListFilter):
+    """Published articles by whether their publication time has come."""
+
+    title = _("publication")
+    parameter_name = "publication"
+
+    def lookups(self, request, model_admin):
+        return [("scheduled", _("Scheduled")), ("public", _("Public now"))]
+
+    def queryset(self, request, queryset):
+        if self.value() == "scheduled":
+            return queryset.filter(status=Article.Status.PUBLISHED, published_at__gt=Now())
+        if self.value() == "public":
+            return queryset.filter(public_article())
+        return queryset
+
+
+class CorrectionFormSet(forms.BaseInlineFormSet):
+    """A form sent without this inline's part (one opened before the inline existed, or a
+    script's) changes no correction, rather than being refused as incomplete."""
+
+    def __init__(self, data=None, *args, prefix=None, **kwargs):
+        prefix = prefix or self.get_default_prefix()
+        if data is not None and f"{prefix}-TOTAL_FORMS" not in data:
+            data = data.copy()
+            data.update({f"{prefix}-TOTAL_FORMS": "0", f"{prefix}-INITIAL_FORMS": "0"})
+        super().__init__(data, *args, prefix=prefix, **kwargs)
+
+
+class CorrectionInline(admin.StackedInline):
+    """The article's correction notes; readers see those made while it was public."""
+
+    model = Correction
+    formset = CorrectionFormSet
+    extra = 0
+    fields = ["note", "created_at", "created_by", "made_while_public"]
+    readonly_fields = ["created_at", "created_by", "made_while_public"]
+    verbose_name = _("public correction")
+    verbose_name_plural = _("public corrections")
+
+
 class ArticleAppearanceInline(ArticleLinesWorkflow, admin.StackedInline):
     model = ClaimAppearance
     fk_name = "article"
@@ -184,15 +237,21 @@ class ArticleAppearanceInline(ArticleLinesWorkflow, admin.StackedInline):
 @admin.register(Article)
 class ArticleAdmin(HistoryAdminMixin, ArticleWorkflowAdmin, EditorTrackingAdmin):
     formfield_overrides = URL_FIELDS
-    list_display = ["title", "source", "published_at", "status", "claim_count"]
+    list_display = ["title", "source", "published_at", "publication", "claim_count"]
     list_display_links = ["title"]
-    list_filter = ["status", "source", ("tags", admin.RelatedOnlyFieldListFilter), "published_at"]
+    list_filter = [
+        "status",
+        ScheduledFilter,
+        "source",
+        ("tags", admin.RelatedOnlyFieldListFilter),
+        "published_at",
+    ]
     list_select_related = ["source"]
     search_fields = ["title", "lead", "url", "slug"]
     date_hierarchy = "published_at"
     autocomplete_fields = ["source", "credited_sources", "tags"]
-    readonly_fields = ["created_at", "created_by", "updated_at", "updated_by"]
-    inlines = [ArticleAppearanceInline]
+    readonly_fields = ["created_at", "created_by", "updated_at", "updated_by", "revised_at"]
+    inlines = [ArticleAppearanceInline, CorrectionInline]
     fieldsets = [
         (None, {"fields": ["title", "lead", "body"]}),
         (
@@ -214,13 +273,44 @@ class ArticleAdmin(HistoryAdminMixin, ArticleWorkflowAdmin, EditorTrackingAdmin)
         (
             _("History"),
             {
-                "fields": ["created_at", "created_by", "updated_at", "updated_by"],
+                "fields": ["created_at", "created_by", "updated_at", "updated_by", "revised_at"],
                 "classes": ["collapse"],
             },
         ),
     ]
 
     change_list_template = "admin/archive/article/change_list.html"
+
+    def formfield_for_dbfield(self, db_field, request, **kwargs):
+        field = super().formfield_for_dbfield(db_field, request, **kwargs)
+        if isinstance(db_field, models.DateTimeField) and field is not None:
+            field.help_text = _(
+                "In the newsroom's time zone, %(zone)s. A published article dated in the"
+                " future is scheduled: public from that time."
+            ) % {"zone": newsroom_time_zone()}
+        return field
+
+    def save_formset(self, request, form, formset, change):
+        if formset.model is Correction:
+            for correction in formset.save(commit=False):
+                if correction.pk is None:
+                    correction.created_by = request.user
+                correction.save()
+            for correction in formset.deleted_objects:
+                correction.delete()
+            return
+        super().save_formset(request, form, formset, change)
+
+    @admin.display(description=_("status"), ordering="status")
+    def publication(self, obj):
+        """The status, and for a published article still to come, when it will be public."""
+        if obj.is_scheduled:
+            when = timezone.localtime(obj.published_at)
+            return format_html(
+                '<span class="scheduled">{}</span>',
+                _("Scheduled for %(date)s") % {"date": date_format(when, "j F Y، H:i")},
+            )
+        return obj.get_status_display()
 
     def get_urls(self):
         return [
@@ -294,6 +384,31 @@ class ClaimEvidenceInline(admin.TabularInline):
     extra = 1
 
 
+class ClaimForm(forms.ModelForm):
+    verdict_change_note = forms.CharField(
+        label=_("Public note on the change of verdict"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=_(
+            "Optional. Shown to readers with the date, the earlier verdict and the new one, in"
+            " the claim's verdict history, when the claim is public."
+        ),
+    )
+
+    def clean(self):
+        data = super().clean()
+        note = (data.get("verdict_change_note") or "").strip()
+        if note and (self.instance.pk is None or "verdict" not in self.changed_data):
+            self.add_error(
+                "verdict_change_note",
+                _("The note goes with a change of verdict: change the verdict, or leave it empty."),
+            )
+        elif note and control_character_problem(note):
+            self.add_error("verdict_change_note", control_character_problem(note))
+        data["verdict_change_note"] = note
+        return data
+
+
 @admin.register(Claim)
 class ClaimAdmin(HistoryAdminMixin, ClaimVerdictAdmin, EditorTrackingAdmin):
     list_display = ["short_statement", "claimant", "verdict", "quantity", "appearance_count"]
@@ -311,11 +426,15 @@ class ClaimAdmin(HistoryAdminMixin, ClaimVerdictAdmin, EditorTrackingAdmin):
         "appearances__quote",
     ]
     autocomplete_fields = ["claimant", "tags"]
-    readonly_fields = ["created_at", "updated_at", "updated_by"]
+    readonly_fields = ["created_at", "updated_at", "updated_by", "verdict_history"]
     inlines = [ClaimAppearanceInline, ClaimEvidenceInline]
+    form = ClaimForm
     fieldsets = [
         (None, {"fields": ["statement", "slug", "claimant", "tags"]}),
-        (_("Verdict"), {"fields": ["verdict", "verdict_note"]}),
+        (
+            _("Verdict"),
+            {"fields": ["verdict", "verdict_note", "verdict_change_note", "verdict_history"]},
+        ),
         (
             _("Figure"),
             {
@@ -345,6 +464,36 @@ class ClaimAdmin(HistoryAdminMixin, ClaimVerdictAdmin, EditorTrackingAdmin):
             .annotate(appearance_count=Count("appearances", distinct=True))
             .order_by(*Claim._meta.ordering)
         )
+
+    @admin.display(description=_("verdict history"))
+    def verdict_history(self, obj):
+        """Each change of verdict the database recorded; readers see those made in public."""
+        changes = obj.verdict_changes.order_by("changed_at", "id") if obj and obj.pk else []
+        if not changes:
+            return "—"
+        return format_html(
+            "<ol>{}</ol>",
+            format_html_join(
+                "",
+                "<li>{}: {} → {}{}{}</li>",
+                (
+                    (
+                        date_format(timezone.localtime(c.changed_at), "j F Y، H:i"),
+                        c.get_from_verdict_display(),
+                        c.get_to_verdict_display(),
+                        format_html(" — {}", c.note) if c.note else "",
+                        "" if c.made_while_public else format_html(" ({})", _("not public")),
+                    )
+                    for c in changes
+                ),
+            ),
+        )
+
+    def save_model(self, request, obj, form, change):
+        super().save_model(request, obj, form, change)
+        # The trigger recorded the change of verdict; the editor's note goes with it.
+        if form.cleaned_data.get("verdict_change_note"):
+            VerdictChange.note_latest(obj, form.cleaned_data["verdict_change_note"])
 
     @admin.display(description=_("statement"), ordering="statement")
     def short_statement(self, obj):

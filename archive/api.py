@@ -14,9 +14,10 @@ from django.urls import reverse
 from django.views.decorators.http import require_safe
 
 from . import search
+from .corrections import verdict_history
 from .filters import ArticleFilter, ClaimFilter
 from .models import Article, IdArray, Tag
-from .views import public_articles, public_claims
+from .views import public_articles, public_claims, with_verdict_history
 
 DEFAULT_PAGE_SIZE = 20
 MAX_PAGE_SIZE = 100
@@ -188,6 +189,7 @@ def claim_json(request, claim):
             else None
         ),
         "tags": tags_json(claim.tags.all()),
+        "verdict_history": verdict_history(claim),
         "appearances": [
             {
                 "article": article_url(request, a.article),
@@ -215,7 +217,7 @@ def article_list(request):
 def claim_list(request):
     return listing(
         request,
-        ClaimFilter(request.GET, queryset=public_claims()),
+        ClaimFilter(request.GET, queryset=with_verdict_history(public_claims())),
         lambda request, claims: [claim_json(request, claim) for claim in claims],
     )
 
@@ -244,9 +246,15 @@ def article_detail(request, pk):
             "original_url": article.url or None,
             "credited_sources": [source_json(s) for s in article.credited_sources.all()],
             "language": article.language,
+            # When its title, lead or body last changed while it was public (else null).
+            "revised_at": article.revised_at.isoformat() if article.revised_at else None,
             "claims": [
                 {"claim_id": a.claim_id, "quote": a.quote}
                 for a in article.claim_appearances.all().order_by("id")
+            ],
+            "corrections": [
+                {"date": c.created_at.isoformat(), "note": c.note}
+                for c in article.public_corrections
             ],
         }
     )
@@ -254,7 +262,7 @@ def article_detail(request, pk):
 
 @require_safe
 def claim_detail(request, pk):
-    claim = public_claims().filter(pk=pk).first()
+    claim = with_verdict_history(public_claims()).filter(pk=pk).first()
     if claim is None:
         return json({"errors": {"id": [f"No public claim has the id {pk}."]}}, status=404)
     return json(claim_json(request, claim))

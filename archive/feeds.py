@@ -3,11 +3,13 @@
 import re
 
 from django.contrib.syndication.views import Feed
+from django.db.models import Prefetch
 from django.http import JsonResponse
 from django.urls import reverse
 from django.utils.feedgenerator import Atom1Feed
 from django.utils.translation import gettext as _
 
+from .corrections import Correction
 from .filters import ArticleFilter
 from .views import public_articles
 
@@ -72,7 +74,10 @@ class ArticleFeed(Feed):
         return _("The newest published articles matching these filters.")
 
     def items(self, filterset):
-        return filterset.qs[:FEED_SIZE]
+        corrections = Prefetch(
+            "corrections", queryset=Correction.objects.public(), to_attr="feed_corrections"
+        )
+        return filterset.qs.prefetch_related(corrections)[:FEED_SIZE]
 
     def item_title(self, article):
         return article.title
@@ -87,7 +92,8 @@ class ArticleFeed(Feed):
         return article.published_at
 
     def item_updateddate(self, article):
-        return article.updated_at
+        # What readers were told changed (archive/corrections.py), else its publication.
+        return article.last_public_update(article.feed_corrections) or article.published_at
 
     def item_author_name(self, article):
         return str(article.source)

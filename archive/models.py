@@ -1001,6 +1001,15 @@ class Article(models.Model):
         editable=False,
         help_text=_("When the article was withdrawn from the public archive."),
     )
+    # Kept by PostgreSQL (archive/corrections.py): when the title, lead or body last changed
+    # while the article was public, whatever wrote it. Its page then says "updated on".
+    revised_at = models.DateTimeField(
+        _("revised while public at"),
+        null=True,
+        blank=True,
+        editable=False,
+        help_text=_("When the title, lead or body last changed while the article was public."),
+    )
     tags = models.ManyToManyField(Tag, blank=True, related_name="articles", verbose_name=_("tags"))
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated at"), auto_now=True)
@@ -1112,6 +1121,20 @@ class Article(models.Model):
     def is_scheduled(self):
         """Published for a time still to come: public from then."""
         return self.status == self.Status.PUBLISHED and self.published_at > timezone.now()
+
+    @property
+    def public_corrections(self):
+        """The correction notes readers see, oldest first (see archive/corrections.py)."""
+        return self.corrections.public().order_by("created_at", "id")
+
+    def last_public_update(self, corrections=None):
+        """When readers were last told of a change: its text revised while public, or a
+        correction made while public; None when neither. `corrections`: those already read."""
+        corrections = self.public_corrections if corrections is None else corrections
+        dates = [c.created_at for c in corrections]
+        if self.revised_at is not None:
+            dates.append(self.revised_at)
+        return max(dates, default=None)
 
     def related(self):
         """Published articles that share tags with this one, most shared tags first."""
@@ -1354,6 +1377,7 @@ class Claim(models.Model):
 
     def claim_review(self, request, *articles):
         """schema.org ClaimReview of this claim as it appears in `articles` (JSON-LD)."""
+        published, modified = self.review_dates()
         claimant = None
         if self.claimant:
             kind = "Person" if self.claimant.kind == Tag.Kind.PERSON else "Organization"
@@ -1363,7 +1387,8 @@ class Claim(models.Model):
             "@type": "ClaimReview",
             "url": request.build_absolute_uri(self.get_absolute_url()),
             "claimReviewed": self.statement,
-            "datePublished": self.updated_at.date().isoformat(),
+            "datePublished": timezone.localdate(published).isoformat(),
+            "dateModified": timezone.localdate(modified).isoformat(),
             "inLanguage": "ar",
             "author": {"@type": "Organization", "name": "Newsroom archive"},
             "itemReviewed": {
@@ -1385,6 +1410,18 @@ class Claim(models.Model):
                 "alternateName": str(self.get_verdict_display()),
             },
         }
+
+    def review_dates(self):
+        """(published, modified) of the claim's review for readers: when it became public
+        (its first public article's publication time) and when its verdict last changed in
+        public (archive/corrections.py), else that first time. Not yet public (a preview):
+        its last change."""
+        first = ClaimAppearance.objects.published().filter(claim=self)
+        first = first.aggregate(first=models.Min("article__published_at"))["first"]
+        if first is None:
+            return self.updated_at, self.updated_at
+        changed = self.verdict_changes.public().aggregate(last=models.Max("changed_at"))["last"]
+        return first, max(first, changed) if changed else first
 
     @property
     def has_quantity(self):
@@ -1815,3 +1852,8 @@ class PurgeRecord(models.Model):
 
     def __str__(self):
         return f"{self.model} #{self.object_id}"
+
+
+# Corrections in public: the correction notes, the verdict changes and the triggers that keep
+# them and Article.revised_at (a module of its own; it needs the models above).
+from .corrections import Correction, VerdictChange  # noqa: E402, F401

@@ -1226,7 +1226,20 @@ def estimate_rows(*querysets):
 
 
 def refresh_vocabulary():
+    """Make the vocabulary again from the articles public now, and note when. CONCURRENTLY:
+    searches keep reading the previous one meanwhile (a plain refresh would hold them)."""
+    from django.db import connection, transaction
+
+    with transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute("REFRESH MATERIALIZED VIEW CONCURRENTLY archive_search_vocabulary")
+        # now(): the start of this transaction, no later than what the refresh saw.
+        cursor.execute("UPDATE archive_search_vocabulary_refresh SET refreshed_at = now()")
+
+
+def vocabulary_refreshed_at():
+    """When the vocabulary was last made (see refresh_vocabulary)."""
     from django.db import connection
 
     with connection.cursor() as cursor:
-        cursor.execute("REFRESH MATERIALIZED VIEW archive_search_vocabulary")
+        cursor.execute("SELECT max(refreshed_at) FROM archive_search_vocabulary_refresh")
+        return cursor.fetchone()[0]

@@ -1,7 +1,7 @@
 from django.contrib.sitemaps import Sitemap
 from django.urls import reverse
 
-from .models import Article, Source, Tag
+from .models import Article, Source, Tag, public_article
 
 
 class ArticleSitemap(Sitemap):
@@ -19,7 +19,8 @@ class ArticleSitemap(Sitemap):
         return article.get_absolute_url()
 
     def lastmod(self, article):
-        return article.updated_at
+        # Never before its publication: a scheduled article was last edited before it.
+        return max(article.updated_at, article.published_at)
 
 
 class PageSitemap(Sitemap):
@@ -32,7 +33,7 @@ class PageSitemap(Sitemap):
         self.model, self.url_name = model, url_name
 
     def items(self):
-        published = self.model.objects.filter(articles__status=Article.Status.PUBLISHED)
+        published = self.model.objects.filter(public_article("articles__"))
         return published.distinct().order_by("slug")
 
     def location(self, item):

@@ -1,5 +1,6 @@
 """Background jobs (procrastinate, a job queue kept in PostgreSQL): the admin's imports, and
-the upkeep that fails imports whose worker died and removes old import files.
+the upkeep that fails imports whose worker died, removes old import files and keeps the
+search vocabulary up to date with what is public.
 
 The worker is `manage.py procrastinate worker` (`make run` starts one). Imports share a lock,
 so they run one at a time, in the order they were queued.
@@ -11,6 +12,8 @@ import shutil
 from asgiref.sync import sync_to_async
 from django.conf import settings
 from django.db import connection
+from django.db.models import Q
+from django.db.models.functions import Now
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from procrastinate import JobContext, exceptions, jobs
@@ -18,7 +21,7 @@ from procrastinate.contrib.django import app
 from procrastinate.contrib.django.models import ProcrastinateJob
 
 from . import imports, search
-from .models import ImportRun
+from .models import Article, ImportRun
 
 IMPORTS_QUEUE = "imports"
 UPKEEP_QUEUE = "upkeep"
@@ -162,6 +165,37 @@ def remove_old_files(now=None):
             if child.name not in known and child.stat().st_mtime < cutoff:
                 shutil.rmtree(child, ignore_errors=True)
     return len(runs)
+
+
+@app.periodic(cron="*/5 * * * *")
+@app.task(
+    name="archive.refresh_search_vocabulary",
+    queue=UPKEEP_QUEUE,
+    queueing_lock="vocabulary",
+    lock="vocabulary",
+)
+async def refresh_search_vocabulary(timestamp: int):
+    """The "did you mean" vocabulary follows what is public: a scheduled article's words join
+    it once its time has come, an edited article's words once edited."""
+    await in_thread(refresh_vocabulary_if_stale)()
+
+
+def refresh_vocabulary_if_stale():
+    """Refresh the vocabulary when an article has become public, or been changed, since it was
+    last made; True when it did. (Deleted articles' words wait for the next refresh.)"""
+    since = search.vocabulary_refreshed_at()
+    if since is not None:
+        # A minute before it: a write committed just after the refresh began, by a
+        # transaction that started earlier, is older than `since` and was not seen.
+        since -= dt.timedelta(minutes=1)
+        changed = Article.objects.filter(
+            Q(status=Article.Status.PUBLISHED, published_at__gt=since, published_at__lte=Now())
+            | Q(updated_at__gt=since)
+        )
+        if not changed.exists():
+            return False
+    search.refresh_vocabulary()
+    return True
 
 
 def in_thread(function):

@@ -5,6 +5,7 @@ same data as a table for readers without images)."""
 from dataclasses import dataclass
 from decimal import Decimal
 
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from .models import ClaimAppearance
@@ -54,7 +55,7 @@ def timeline(tag):
         value, low, high = figure_of(claim)
         if value is None:
             continue
-        date = appearance.stated_on or appearance.article.published_at.date()
+        date = appearance.stated_on or timezone.localdate(appearance.article.published_at)
         claimant = claim.claimant.display_name if claim.claimant else _("Unattributed")
         points.append(Point(appearance, date, value, low, high, claimant))
     if len(points) < 2:

@@ -3,7 +3,7 @@
 import json
 
 from django.core.paginator import Paginator
-from django.db.models import Prefetch
+from django.db.models import Exists, OuterRef, Prefetch
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
@@ -12,7 +12,7 @@ from django.views.decorators.http import require_safe
 
 from . import timeline as charts
 from .filters import ArticleFilter, ClaimFilter
-from .models import Article, Claim, ClaimAppearance, Source, Tag
+from .models import Article, Claim, ClaimAppearance, Source, Tag, VerdictChange
 
 PAGE_SIZE = 20
 
@@ -157,11 +157,14 @@ def article(request, slug):
     except Http404:
         return withdrawn_article(request, slug)
     appearances = list(article.claim_appearances.select_related("claim__claimant").order_by("id"))
+    corrections = list(article.public_corrections)
     return render(
         request,
         "archive/article.html",
         {
             "article": article,
+            "corrections": corrections,
+            "updated": article.last_public_update(corrections),
             "preview": not article.is_published,
             "paragraphs": article.paragraphs_with_quotes(appearances),
             "appearances": appearances,
@@ -217,9 +220,17 @@ def claims(request):
     )
 
 
+def with_verdict_history(claims):
+    """`claims` with their public verdict changes (archive/corrections.py), oldest first."""
+    changes = VerdictChange.objects.public().order_by("changed_at", "id")
+    return claims.prefetch_related(
+        Prefetch("verdict_changes", queryset=changes, to_attr="public_verdict_changes")
+    )
+
+
 @require_safe
 def claim(request, pk):
-    claim = get_object_or_404(public_claims(), pk=pk)
+    claim = get_object_or_404(with_verdict_history(public_claims()), pk=pk)
     articles = [a.article for a in claim.appearances.all()]
     review = None
     if claim.verdict != Claim.Verdict.UNVERIFIED and articles:
@@ -243,7 +254,14 @@ def source(request, slug):
             "source": source,
             "page": page_of(request, articles),
             "credited": public_articles().filter(credited_sources=source)[:10],
-            "claims": public_claims().filter(appearances__article__source=source).distinct()[:20],
+            # Claims quoted in this outlet's public articles (not in its drafts).
+            "claims": public_claims().filter(
+                Exists(
+                    ClaimAppearance.objects.published().filter(
+                        claim=OuterRef("pk"), article__source=source
+                    )
+                )
+            )[:20],
         },
     )
 

@@ -16,11 +16,14 @@ NEWSROOM_IMPORT_RETENTION_DAYS  days they are kept (30)
 NEWSROOM_IMPORT_MAX_TEXT_MB     what an admin upload may hold once decompressed (50)
 NEWSROOM_STATEMENT_TIMEOUT_MS  the longest a web request's SQL statement may run, in
                       milliseconds (default 5000; 0: none). Commands and workers have none.
+NEWSROOM_TIME_ZONE    the newsroom's time zone, an IANA name: times are shown and entered in
+                      it, and a reader's days (date filters) are its days (Asia/Riyadh)
 
 A bad value stops the start with ImproperlyConfigured naming the variable.
 """
 
 import os
+import zoneinfo
 from pathlib import Path
 from urllib.parse import parse_qsl, unquote, urlsplit
 
@@ -73,6 +76,20 @@ def env_int(name, default, minimum=0):
         raise ImproperlyConfigured(f"{name} must be a whole number, not {raw!r}") from None
     if value < minimum:
         raise ImproperlyConfigured(f"{name} must be at least {minimum}, not {raw!r}")
+    return value
+
+
+def env_time_zone(name, default):
+    """An IANA time zone name (Asia/Riyadh, Africa/Cairo), checked against the zone database."""
+    raw = os.environ.get(name)
+    value = default if raw is None else raw.strip()
+    try:
+        zoneinfo.ZoneInfo(value)
+    except (zoneinfo.ZoneInfoNotFoundError, ValueError, OSError):  # unknown, a path, a folder
+        raise ImproperlyConfigured(
+            f"{name} must be a time zone name of the IANA database (e.g. Asia/Riyadh,"
+            f" Africa/Cairo, UTC), not {raw!r}"
+        ) from None
     return value
 
 
@@ -267,7 +284,10 @@ LANGUAGE_CODE = "ar"
 LANGUAGES = [("ar", _("Arabic")), ("en", _("English"))]
 LOCALE_PATHS = [BASE_DIR / "locale"]
 FIXTURE_DIRS = [BASE_DIR / "fixtures"]
-TIME_ZONE = "UTC"
+# Times are stored in UTC (USE_TZ) and shown and entered in the newsroom's zone. Asia/Riyadh
+# by default: UTC+3 all year, the time of the Gulf, Iraq, Jordan, Syria and Yemen, and with no
+# daylight saving, so that no scheduled time is skipped or repeated.
+TIME_ZONE = env_time_zone("NEWSROOM_TIME_ZONE", "Asia/Riyadh")
 USE_I18N = True
 USE_TZ = True
 
