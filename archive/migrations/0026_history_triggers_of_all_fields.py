@@ -6,38 +6,83 @@ from django.db import migrations
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('archive', '0025_corrections_and_scheduling'),
+        ("archive", "0025_corrections_and_scheduling"),
     ]
 
     operations = [
         pgtrigger.migrations.RemoveTrigger(
-            model_name='article',
-            name='create_insert',
+            model_name="article",
+            name="create_insert",
         ),
         pgtrigger.migrations.RemoveTrigger(
-            model_name='article',
-            name='update_update',
+            model_name="article",
+            name="update_update",
         ),
         pgtrigger.migrations.RemoveTrigger(
-            model_name='article',
-            name='delete_delete',
+            model_name="article",
+            name="delete_delete",
         ),
         pgtrigger.migrations.AddTrigger(
-            model_name='article',
-            trigger=pgtrigger.compiler.Trigger(name='create_insert', sql=pgtrigger.compiler.UpsertTriggerSql(func='WITH _pgh_attached_context AS ( SELECT _pgh_attach_context() AS value ) INSERT INTO "archive_articleevent" ("author", "body", "created_at", "created_by_id", "id", "language", "lead", "pgh_context_id", "pgh_created_at", "pgh_label", "pgh_obj_id", "published_at", "revised_at", "slug", "source_id", "status", "title", "updated_at", "updated_by_id", "url", "withdrawn_at") SELECT new_values."author", new_values."body", new_values."created_at", new_values."created_by_id", new_values."id", new_values."language", new_values."lead", _pgh_attached_context.value, NOW(), \'create\', new_values."id", new_values."published_at", new_values."revised_at", new_values."slug", new_values."source_id", new_values."status", new_values."title", new_values."updated_at", new_values."updated_by_id", new_values."url", new_values."withdrawn_at" FROM ( SELECT new_values.* FROM new_values  ) AS new_values, _pgh_attached_context; RETURN NULL;', hash='81317e7fba9a3781775fea62a7e327859aa044ee', level='STATEMENT', operation='INSERT', pgid='pgtrigger_create_insert_e946b', referencing='REFERENCING NEW TABLE AS new_values ', table='archive_article', when='AFTER')),
+            model_name="article",
+            trigger=pgtrigger.compiler.Trigger(
+                name="create_insert",
+                sql=pgtrigger.compiler.UpsertTriggerSql(
+                    func='WITH _pgh_attached_context AS ( SELECT _pgh_attach_context() AS value ) INSERT INTO "archive_articleevent" ("author", "body", "created_at", "created_by_id", "id", "language", "lead", "pgh_context_id", "pgh_created_at", "pgh_label", "pgh_obj_id", "published_at", "revised_at", "slug", "source_id", "status", "title", "updated_at", "updated_by_id", "url", "withdrawn_at") SELECT new_values."author", new_values."body", new_values."created_at", new_values."created_by_id", new_values."id", new_values."language", new_values."lead", _pgh_attached_context.value, NOW(), \'create\', new_values."id", new_values."published_at", new_values."revised_at", new_values."slug", new_values."source_id", new_values."status", new_values."title", new_values."updated_at", new_values."updated_by_id", new_values."url", new_values."withdrawn_at" FROM ( SELECT new_values.* FROM new_values  ) AS new_values, _pgh_attached_context; RETURN NULL;',
+                    hash="81317e7fba9a3781775fea62a7e327859aa044ee",
+                    level="STATEMENT",
+                    operation="INSERT",
+                    pgid="pgtrigger_create_insert_e946b",
+                    referencing="REFERENCING NEW TABLE AS new_values ",
+                    table="archive_article",
+                    when="AFTER",
+                ),
+            ),
         ),
         pgtrigger.migrations.AddTrigger(
-            model_name='article',
-            trigger=pgtrigger.compiler.Trigger(name='update_update', sql=pgtrigger.compiler.UpsertTriggerSql(func='WITH _pgh_attached_context AS ( SELECT _pgh_attach_context() AS value ) INSERT INTO "archive_articleevent" ("author", "body", "created_at", "created_by_id", "id", "language", "lead", "pgh_context_id", "pgh_created_at", "pgh_label", "pgh_obj_id", "published_at", "revised_at", "slug", "source_id", "status", "title", "updated_at", "updated_by_id", "url", "withdrawn_at") SELECT new_values."author", new_values."body", new_values."created_at", new_values."created_by_id", new_values."id", new_values."language", new_values."lead", _pgh_attached_context.value, NOW(), \'update\', new_values."id", new_values."published_at", new_values."revised_at", new_values."slug", new_values."source_id", new_values."status", new_values."title", new_values."updated_at", new_values."updated_by_id", new_values."url", new_values."withdrawn_at" FROM ( SELECT new_values.* FROM old_values JOIN new_values ON (old_values."id") = (new_values."id") WHERE (old_values."author" IS DISTINCT FROM (new_values."author") OR old_values."body" IS DISTINCT FROM (new_values."body") OR old_values."created_by_id" IS DISTINCT FROM (new_values."created_by_id") OR old_values."id" IS DISTINCT FROM (new_values."id") OR old_values."language" IS DISTINCT FROM (new_values."language") OR old_values."lead" IS DISTINCT FROM (new_values."lead") OR old_values."published_at" IS DISTINCT FROM (new_values."published_at") OR old_values."revised_at" IS DISTINCT FROM (new_values."revised_at") OR old_values."slug" IS DISTINCT FROM (new_values."slug") OR old_values."source_id" IS DISTINCT FROM (new_values."source_id") OR old_values."status" IS DISTINCT FROM (new_values."status") OR old_values."title" IS DISTINCT FROM (new_values."title") OR old_values."updated_by_id" IS DISTINCT FROM (new_values."updated_by_id") OR old_values."url" IS DISTINCT FROM (new_values."url") OR old_values."withdrawn_at" IS DISTINCT FROM (new_values."withdrawn_at")) ) AS new_values, _pgh_attached_context; RETURN NULL;', hash='361dac9f6e792327f2de3704ec34bdf0582311e2', level='STATEMENT', operation='UPDATE', pgid='pgtrigger_update_update_4266a', referencing='REFERENCING OLD TABLE AS old_values  NEW TABLE AS new_values ', table='archive_article', when='AFTER')),
+            model_name="article",
+            trigger=pgtrigger.compiler.Trigger(
+                name="update_update",
+                sql=pgtrigger.compiler.UpsertTriggerSql(
+                    func='WITH _pgh_attached_context AS ( SELECT _pgh_attach_context() AS value ) INSERT INTO "archive_articleevent" ("author", "body", "created_at", "created_by_id", "id", "language", "lead", "pgh_context_id", "pgh_created_at", "pgh_label", "pgh_obj_id", "published_at", "revised_at", "slug", "source_id", "status", "title", "updated_at", "updated_by_id", "url", "withdrawn_at") SELECT new_values."author", new_values."body", new_values."created_at", new_values."created_by_id", new_values."id", new_values."language", new_values."lead", _pgh_attached_context.value, NOW(), \'update\', new_values."id", new_values."published_at", new_values."revised_at", new_values."slug", new_values."source_id", new_values."status", new_values."title", new_values."updated_at", new_values."updated_by_id", new_values."url", new_values."withdrawn_at" FROM ( SELECT new_values.* FROM old_values JOIN new_values ON (old_values."id") = (new_values."id") WHERE (old_values."author" IS DISTINCT FROM (new_values."author") OR old_values."body" IS DISTINCT FROM (new_values."body") OR old_values."created_by_id" IS DISTINCT FROM (new_values."created_by_id") OR old_values."id" IS DISTINCT FROM (new_values."id") OR old_values."language" IS DISTINCT FROM (new_values."language") OR old_values."lead" IS DISTINCT FROM (new_values."lead") OR old_values."published_at" IS DISTINCT FROM (new_values."published_at") OR old_values."revised_at" IS DISTINCT FROM (new_values."revised_at") OR old_values."slug" IS DISTINCT FROM (new_values."slug") OR old_values."source_id" IS DISTINCT FROM (new_values."source_id") OR old_values."status" IS DISTINCT FROM (new_values."status") OR old_values."title" IS DISTINCT FROM (new_values."title") OR old_values."updated_by_id" IS DISTINCT FROM (new_values."updated_by_id") OR old_values."url" IS DISTINCT FROM (new_values."url") OR old_values."withdrawn_at" IS DISTINCT FROM (new_values."withdrawn_at")) ) AS new_values, _pgh_attached_context; RETURN NULL;',
+                    hash="361dac9f6e792327f2de3704ec34bdf0582311e2",
+                    level="STATEMENT",
+                    operation="UPDATE",
+                    pgid="pgtrigger_update_update_4266a",
+                    referencing="REFERENCING OLD TABLE AS old_values  NEW TABLE AS new_values ",
+                    table="archive_article",
+                    when="AFTER",
+                ),
+            ),
         ),
         pgtrigger.migrations.AddTrigger(
-            model_name='article',
-            trigger=pgtrigger.compiler.Trigger(name='delete_delete', sql=pgtrigger.compiler.UpsertTriggerSql(func='WITH _pgh_attached_context AS ( SELECT _pgh_attach_context() AS value ) INSERT INTO "archive_articleevent" ("author", "body", "created_at", "created_by_id", "id", "language", "lead", "pgh_context_id", "pgh_created_at", "pgh_label", "pgh_obj_id", "published_at", "revised_at", "slug", "source_id", "status", "title", "updated_at", "updated_by_id", "url", "withdrawn_at") SELECT old_values."author", old_values."body", old_values."created_at", old_values."created_by_id", old_values."id", old_values."language", old_values."lead", _pgh_attached_context.value, NOW(), \'delete\', old_values."id", old_values."published_at", old_values."revised_at", old_values."slug", old_values."source_id", old_values."status", old_values."title", old_values."updated_at", old_values."updated_by_id", old_values."url", old_values."withdrawn_at" FROM ( SELECT old_values.* FROM old_values  ) AS old_values, _pgh_attached_context; RETURN NULL;', hash='a167f6dd3cbfb3230dc7f19532289af28d1a2deb', level='STATEMENT', operation='DELETE', pgid='pgtrigger_delete_delete_fdf42', referencing='REFERENCING OLD TABLE AS old_values ', table='archive_article', when='AFTER')),
+            model_name="article",
+            trigger=pgtrigger.compiler.Trigger(
+                name="delete_delete",
+                sql=pgtrigger.compiler.UpsertTriggerSql(
+                    func='WITH _pgh_attached_context AS ( SELECT _pgh_attach_context() AS value ) INSERT INTO "archive_articleevent" ("author", "body", "created_at", "created_by_id", "id", "language", "lead", "pgh_context_id", "pgh_created_at", "pgh_label", "pgh_obj_id", "published_at", "revised_at", "slug", "source_id", "status", "title", "updated_at", "updated_by_id", "url", "withdrawn_at") SELECT old_values."author", old_values."body", old_values."created_at", old_values."created_by_id", old_values."id", old_values."language", old_values."lead", _pgh_attached_context.value, NOW(), \'delete\', old_values."id", old_values."published_at", old_values."revised_at", old_values."slug", old_values."source_id", old_values."status", old_values."title", old_values."updated_at", old_values."updated_by_id", old_values."url", old_values."withdrawn_at" FROM ( SELECT old_values.* FROM old_values  ) AS old_values, _pgh_attached_context; RETURN NULL;',
+                    hash="a167f6dd3cbfb3230dc7f19532289af28d1a2deb",
+                    level="STATEMENT",
+                    operation="DELETE",
+                    pgid="pgtrigger_delete_delete_fdf42",
+                    referencing="REFERENCING OLD TABLE AS old_values ",
+                    table="archive_article",
+                    when="AFTER",
+                ),
+            ),
         ),
         pgtrigger.migrations.AddTrigger(
-            model_name='correctionevent',
-            trigger=pgtrigger.compiler.Trigger(name='append_only', sql=pgtrigger.compiler.UpsertTriggerSql(func="RAISE EXCEPTION 'pgtrigger: Cannot update or delete rows from % table', TG_TABLE_NAME;", hash='6f903bd18fd1e60c3926f215b4985d907e479ae7', operation='UPDATE OR DELETE', pgid='pgtrigger_append_only_882be', table='archive_correctionevent', when='BEFORE')),
+            model_name="correctionevent",
+            trigger=pgtrigger.compiler.Trigger(
+                name="append_only",
+                sql=pgtrigger.compiler.UpsertTriggerSql(
+                    func="RAISE EXCEPTION 'pgtrigger: Cannot update or delete rows from % table', TG_TABLE_NAME;",
+                    hash="6f903bd18fd1e60c3926f215b4985d907e479ae7",
+                    operation="UPDATE OR DELETE",
+                    pgid="pgtrigger_append_only_882be",
+                    table="archive_correctionevent",
+                    when="BEFORE",
+                ),
+            ),
         ),
     ]
