@@ -32,6 +32,7 @@ SHOWN = {
         ("ArticleTagEvent", "article"),
         ("ArticleCreditedSourceEvent", "article"),
         ("ClaimAppearanceEvent", "article"),
+        ("CorrectionEvent", "article"),
     ],
     Claim: [
         ("ClaimAppearanceEvent", "claim"),
