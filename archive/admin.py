@@ -378,12 +378,13 @@ class ClaimAdmin(EditorTrackingAdmin):
 
 @admin.register(ImportRun)
 class ImportRunAdmin(admin.ModelAdmin):
-    """The admin's imports, as a record: read-only. Editors see every run; whoever may import
-    articles sees their own runs."""
+    """The imports, from the admin and from the command, as a record: read-only. Editors see
+    every run; whoever may import articles sees their own runs."""
 
     list_display = [
         "queued_at",
         "file_name",
+        "via",
         "uploaded_by",
         "state",
         "read",
@@ -393,13 +394,13 @@ class ImportRunAdmin(admin.ModelAdmin):
         "rejected",
     ]
     list_display_links = ["queued_at", "file_name"]
-    list_filter = ["state", "queued_at"]
+    list_filter = ["state", "via", "queued_at"]
     search_fields = ["file_name", "uploaded_by__username"]
     list_select_related = ["uploaded_by"]
     date_hierarchy = "queued_at"
     change_form_template = "admin/archive/importrun/change_form.html"
     fieldsets = [
-        (None, {"fields": ["file_name", "uploader", "state", "error"]}),
+        (None, {"fields": ["file_name", "via", "uploader", "state", "error"]}),
         (
             _("Counts"),
             {"fields": ["read", "created", "updated", "skipped", "rejected", "rejects_link"]},
