@@ -4,20 +4,32 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('archive', '0020_history_and_workflow_states'),
+        ("archive", "0020_history_and_workflow_states"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='importrun',
-            name='via',
-            field=models.CharField(choices=[('admin', "the admin's import page"), ('command', 'manage.py import_articles')], default='admin', max_length=10, verbose_name='started from'),
+            model_name="importrun",
+            name="via",
+            field=models.CharField(
+                choices=[
+                    ("admin", "the admin's import page"),
+                    ("command", "manage.py import_articles"),
+                ],
+                default="admin",
+                max_length=10,
+                verbose_name="started from",
+            ),
         ),
         migrations.AlterField(
-            model_name='importrun',
-            name='stored_file',
-            field=models.CharField(blank=True, help_text="Inside NEWSROOM_IMPORTS_DIR (the admin's uploads only).", max_length=255, verbose_name='stored as'),
+            model_name="importrun",
+            name="stored_file",
+            field=models.CharField(
+                blank=True,
+                help_text="Inside NEWSROOM_IMPORTS_DIR (the admin's uploads only).",
+                max_length=255,
+                verbose_name="stored as",
+            ),
         ),
     ]
