@@ -1711,11 +1711,7 @@ class ImportRun(models.Model):
     def recorded(self):
         """The history context of the import's writes: each article it creates or updates
         names this run in its history."""
-        from .history import recorded
-
-        return recorded(
-            "import", import_run=self.pk, file=self.file_name, user=self.uploaded_by_id
-        )
+        return recorded("import", import_run=self.pk, file=self.file_name, user=self.uploaded_by_id)
 
     # --- life cycle -------------------------------------------------------------------------
 
