@@ -16,6 +16,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
 from . import imports
+from .deleting import SafeDeletionAdmin
 from .models import (
     Article,
     Claim,
@@ -102,7 +103,7 @@ admin.site.index_title = _("Editorial desk")
 URL_FIELDS = {models.URLField: {"assume_scheme": "https"}}
 
 
-class EditorTrackingAdmin(admin.ModelAdmin):
+class EditorTrackingAdmin(SafeDeletionAdmin, admin.ModelAdmin):
     """Records who changed an object last."""
 
     def save_model(self, request, obj, form, change):
@@ -111,7 +112,7 @@ class EditorTrackingAdmin(admin.ModelAdmin):
 
 
 @admin.register(Source)
-class SourceAdmin(admin.ModelAdmin):
+class SourceAdmin(SafeDeletionAdmin, admin.ModelAdmin):
     formfield_overrides = URL_FIELDS
     list_display = ["name", "name_ar", "kind", "country", "language", "article_count"]
     list_filter = ["kind", "language", "country"]
@@ -138,7 +139,7 @@ class TagAliasInline(admin.TabularInline):
 
 
 @admin.register(Tag)
-class TagAdmin(admin.ModelAdmin):
+class TagAdmin(SafeDeletionAdmin, admin.ModelAdmin):
     list_display = ["name_ar", "name_en", "kind", "alias_list", "article_count"]
     list_filter = ["kind"]
     search_fields = ["name_ar", "name_en", "aliases__name", "slug"]
