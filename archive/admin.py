@@ -17,6 +17,7 @@ from django.utils.translation import ngettext
 
 from . import imports
 from .deleting import SafeDeletionAdmin
+from .merge import merge_tags_action
 from .models import (
     Article,
     Claim,
@@ -145,6 +146,7 @@ class TagAdmin(SafeDeletionAdmin, admin.ModelAdmin):
     search_fields = ["name_ar", "name_en", "aliases__name", "slug"]
     prepopulated_fields = {"slug": ["name_en"]}
     inlines = [TagAliasInline]
+    actions = [merge_tags_action]
 
     def get_queryset(self, request):
         return (
