@@ -14,8 +14,12 @@ from archive.models import Article, Claim, Tag, TagAlias
 TAGS_URL = "/admin/archive/tag/"
 
 
-def events(name, **filters):
-    return apps.get_model("archive", name).objects.filter(**filters).select_related("pgh_context")
+def events(model_name, **filters):
+    return (
+        apps.get_model("archive", model_name)
+        .objects.filter(**filters)
+        .select_related("pgh_context")
+    )
 
 
 @pytest.fixture
