@@ -1579,7 +1579,8 @@ class ImportRun(models.Model):
         help_text=_("Inside NEWSROOM_IMPORTS_DIR (the admin's uploads only)."),
     )
     file_size = models.BigIntegerField(_("size in bytes"))
-    text_size = models.BigIntegerField(_("size in bytes once decompressed"))
+    # Measured for the admin's uploads; the command reads files of any size unmeasured.
+    text_size = models.BigIntegerField(_("size in bytes once decompressed"), null=True, blank=True)
     field_map = models.JSONField(_("field map"))
     article_status = models.CharField(
         _("status of the new articles"), max_length=10, choices=Article.Status.choices

@@ -152,7 +152,7 @@ def start_run(path, user, mapping, status, update):
         uploaded_by=user,
         file_name=str(path)[-255:],
         file_size=os.path.getsize(path),
-        text_size=0,  # the command reads any size; not measured beforehand
+        text_size=None,  # not measured: the command reads files of any size
         field_map=mapping,
         article_status=status,
         update_existing=update,
