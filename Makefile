@@ -9,11 +9,12 @@ MANAGE := $(PY) manage.py
 WITH_DB := $(PY) -m newsroom.embedded_db run --
 PORT ?= 8000
 
-# Schema, static files, the seed articles (idempotent: natural keys).
+# Schema, static files, the seed's missing objects (load_seed never overwrites an editor's
+# changes to the demo, nor brings back what they deleted; `make reset-demo` does).
 PREPARE := $(MANAGE) migrate --noinput -v1 && $(MANAGE) collectstatic --noinput -v0 && \
-	$(MANAGE) loaddata seed && $(MANAGE) refresh_search_vocabulary
+	$(MANAGE) load_seed && $(MANAGE) refresh_search_vocabulary
 
-.PHONY: run test lint format venv db-start db-stop db-status messages clean search-report screenshots \
+.PHONY: run reset-demo test lint format venv db-start db-stop db-status messages clean search-report screenshots \
 	backup restore
 
 $(VENV)/.installed: requirements.txt
@@ -50,6 +51,13 @@ run: venv .secret_key
 		  $(MANAGE) runserver 127.0.0.1:$(PORT) & server=$$!; \
 		  trap "kill $$server $$worker 2>/dev/null; wait" EXIT; trap "exit 130" INT TERM HUP; \
 		  wait $$server; }'
+
+# The demo archive as shipped, on purpose: the seed loaded over what is there, so that the
+# editors' changes to the demo articles, claims and tags are lost (other articles stay).
+reset-demo: export DJANGO_DEBUG ?= true
+reset-demo: venv
+	$(WITH_DB) sh -c '$(MANAGE) migrate --noinput -v0 && $(MANAGE) load_seed --reset && \
+		$(MANAGE) refresh_search_vocabulary'
 
 # A secret key for `make run`, made once per checkout, readable by its owner only.
 .secret_key:

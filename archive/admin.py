@@ -17,7 +17,9 @@ from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext_lazy as _
 
 from . import imports, workflow
+from .deleting import SafeDeletionAdmin
 from .history_admin import HistoryAdminMixin
+from .merge import merge_tags_action
 from .models import (
     Article,
     Claim,
@@ -116,7 +118,7 @@ admin.site.index_title = _("Editorial desk")
 URL_FIELDS = {models.URLField: {"assume_scheme": "https"}}
 
 
-class EditorTrackingAdmin(admin.ModelAdmin):
+class EditorTrackingAdmin(SafeDeletionAdmin, admin.ModelAdmin):
     """Records who changed an object last."""
 
     def save_model(self, request, obj, form, change):
@@ -125,7 +127,7 @@ class EditorTrackingAdmin(admin.ModelAdmin):
 
 
 @admin.register(Source)
-class SourceAdmin(HistoryAdminMixin, admin.ModelAdmin):
+class SourceAdmin(HistoryAdminMixin, SafeDeletionAdmin, admin.ModelAdmin):
     formfield_overrides = URL_FIELDS
     list_display = ["name", "name_ar", "kind", "country", "language", "article_count"]
     list_filter = ["kind", "language", "country"]
@@ -152,12 +154,13 @@ class TagAliasInline(admin.TabularInline):
 
 
 @admin.register(Tag)
-class TagAdmin(HistoryAdminMixin, admin.ModelAdmin):
+class TagAdmin(HistoryAdminMixin, SafeDeletionAdmin, admin.ModelAdmin):
     list_display = ["name_ar", "name_en", "kind", "alias_list", "article_count"]
     list_filter = ["kind"]
     search_fields = ["name_ar", "name_en", "aliases__name", "slug"]
     prepopulated_fields = {"slug": ["name_en"]}
     inlines = [TagAliasInline]
+    actions = [merge_tags_action]
 
     def get_queryset(self, request):
         return (
@@ -510,12 +513,13 @@ class ClaimAdmin(HistoryAdminMixin, ClaimVerdictAdmin, EditorTrackingAdmin):
 
 @admin.register(ImportRun)
 class ImportRunAdmin(admin.ModelAdmin):
-    """The admin's imports, as a record: read-only. Editors see every run; whoever may import
-    articles sees their own runs."""
+    """The imports, from the admin and from the command, as a record: read-only. Editors see
+    every run; whoever may import articles sees their own runs."""
 
     list_display = [
         "queued_at",
         "file_name",
+        "via",
         "uploaded_by",
         "state",
         "read",
@@ -525,13 +529,13 @@ class ImportRunAdmin(admin.ModelAdmin):
         "rejected",
     ]
     list_display_links = ["queued_at", "file_name"]
-    list_filter = ["state", "queued_at"]
+    list_filter = ["state", "via", "queued_at"]
     search_fields = ["file_name", "uploaded_by__username"]
     list_select_related = ["uploaded_by"]
     date_hierarchy = "queued_at"
     change_form_template = "admin/archive/importrun/change_form.html"
     fieldsets = [
-        (None, {"fields": ["file_name", "uploader", "state", "error"]}),
+        (None, {"fields": ["file_name", "via", "uploader", "state", "error"]}),
         (
             _("Counts"),
             {"fields": ["read", "created", "updated", "skipped", "rejected", "rejects_link"]},

@@ -45,7 +45,7 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
 from . import limits, search
-from .history import track, track_accounts, track_links
+from .history import recorded, track, track_accounts, track_links
 
 
 def unique_slug(model, text, *, instance_pk=None, max_length=200, fallback="item"):
@@ -1607,15 +1607,19 @@ class ImportRunQuerySet(models.QuerySet):
 
 
 class ImportRun(models.Model):
-    """One import from the admin: who started it, the file, its options, its progress and
-    outcome. The worker runs it (archive/tasks.py); the record stays after its files are
-    removed (NEWSROOM_IMPORT_RETENTION_DAYS)."""
+    """One import: who started it, the file, its options, its progress and outcome. The
+    admin's are run by the worker (archive/tasks.py), the command's by the command itself;
+    the record stays after its files are removed (NEWSROOM_IMPORT_RETENTION_DAYS)."""
 
     class State(models.TextChoices):
         QUEUED = "queued", _("queued")
         RUNNING = "running", _("running")
         FINISHED = "finished", _("finished")
         FAILED = "failed", _("failed")
+
+    class Via(models.TextChoices):
+        ADMIN = "admin", _("the admin's import page")
+        COMMAND = "command", _("manage.py import_articles")
 
     uploaded_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -1624,12 +1628,17 @@ class ImportRun(models.Model):
         related_name="+",
         verbose_name=_("uploaded by"),
     )
+    via = models.CharField(_("started from"), max_length=10, choices=Via, default=Via.ADMIN)
     file_name = models.CharField(_("file"), max_length=255)
     stored_file = models.CharField(
-        _("stored as"), max_length=255, help_text=_("Inside NEWSROOM_IMPORTS_DIR.")
+        _("stored as"),
+        max_length=255,
+        blank=True,
+        help_text=_("Inside NEWSROOM_IMPORTS_DIR (the admin's uploads only)."),
     )
     file_size = models.BigIntegerField(_("size in bytes"))
-    text_size = models.BigIntegerField(_("size in bytes once decompressed"))
+    # Measured for the admin's uploads; the command reads files of any size unmeasured.
+    text_size = models.BigIntegerField(_("size in bytes once decompressed"), null=True, blank=True)
     field_map = models.JSONField(_("field map"))
     article_status = models.CharField(
         _("status of the new articles"), max_length=10, choices=Article.Status.choices
@@ -1690,6 +1699,12 @@ class ImportRun(models.Model):
         """Where the import writes its rejects, beside the upload (kept as rejects_file)."""
         return self.upload_path.parent / "rejects.jsonl"
 
+    @property
+    def own_folder(self):
+        """The run's folder inside the imports folder (its upload, its rejects), or None."""
+        stored = self.stored_file or self.rejects_file
+        return self.folder() / Path(stored).parts[0] if stored else None
+
     @classmethod
     def store(cls, upload):
         """Keep an upload in a folder of its own; (its path inside the imports folder, its
@@ -1733,7 +1748,8 @@ class ImportRun(models.Model):
         return run
 
     def remove_files(self):
-        shutil.rmtree(self.upload_path.parent, ignore_errors=True)
+        if self.own_folder is not None:
+            shutil.rmtree(self.own_folder, ignore_errors=True)
         ImportRun.objects.filter(pk=self.pk).update(files_removed_at=timezone.now())
 
     def first_rejects(self, limit=50):
@@ -1750,6 +1766,11 @@ class ImportRun(models.Model):
                     continue
                 entries.append((entry.get("line"), str(entry.get("reason", ""))[:500]))
         return entries
+
+    def recorded(self):
+        """The history context of the import's writes: each article it creates or updates
+        names this run in its history."""
+        return recorded("import", import_run=self.pk, file=self.file_name, user=self.uploaded_by_id)
 
     # --- life cycle -------------------------------------------------------------------------
 

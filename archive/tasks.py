@@ -58,16 +58,17 @@ def run_import(context: JobContext, run_id: int):
             raise exceptions.JobAborted
 
     try:
-        summary = imports.import_file(
-            run.upload_path,
-            run.field_map,
-            status=run.article_status,
-            update=run.update_existing,
-            quiet=True,
-            rejects_path=rejects,
-            user=run.uploaded_by,
-            on_batch=on_batch,
-        )
+        with run.recorded():
+            summary = imports.import_file(
+                run.upload_path,
+                run.field_map,
+                status=run.article_status,
+                update=run.update_existing,
+                quiet=True,
+                rejects_path=rejects,
+                user=run.uploaded_by,
+                on_batch=on_batch,
+            )
     except imports.ImportError_ as exc:
         run.fail(str(exc).replace(str(run.upload_path), run.file_name), kept(rejects))
     except exceptions.JobAborted:
@@ -130,7 +131,9 @@ def fail_orphaned_runs():
     """Runs still queued or running whose job is over or gone (cancelled in the queue's
     tools, say): nothing would ever end them."""
     live = ProcrastinateJob.objects.filter(status__in=["todo", "doing"]).values("id")
-    for run in ImportRun.objects.active().exclude(job_id__in=live):
+    # The command's runs have no job: the command itself ends them, whatever stops it.
+    admin_runs = ImportRun.objects.active().filter(via=ImportRun.Via.ADMIN)
+    for run in admin_runs.exclude(job_id__in=live):
         run.fail(str(LOST), kept(run.working_rejects_path))
 
 
@@ -158,9 +161,8 @@ def remove_old_files(now=None):
     folder = ImportRun.folder()
     if folder.is_dir():
         cutoff = (now - dt.timedelta(days=settings.NEWSROOM_IMPORT_RETENTION_DAYS)).timestamp()
-        known = {
-            path.split("/")[0] for path in ImportRun.objects.values_list("stored_file", flat=True)
-        }
+        kept_files = ImportRun.objects.values_list("stored_file", "rejects_file")
+        known = {path.split("/")[0] for paths in kept_files for path in paths if path}
         for child in folder.iterdir():
             if child.name not in known and child.stat().st_mtime < cutoff:
                 shutil.rmtree(child, ignore_errors=True)

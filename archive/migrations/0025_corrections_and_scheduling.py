@@ -100,7 +100,7 @@ def withdraw_rights(apps, schema_editor):
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("archive", "0023_roles"),
+        ("archive", "0024_import_records"),
         ("pghistory", "0007_auto_20250421_0444"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]

@@ -170,3 +170,10 @@ def browser_type_launch_args(browser_type_launch_args):
             "--disable-sync",
         ],
     }
+
+
+@pytest.fixture(autouse=True)
+def imports_folder(settings, tmp_path):
+    """Import runs keep their files (the command's rejects too) in a folder of the test's own."""
+    settings.NEWSROOM_IMPORTS_DIR = tmp_path / "imports"
+    return settings.NEWSROOM_IMPORTS_DIR

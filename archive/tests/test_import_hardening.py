@@ -12,7 +12,7 @@ from pathlib import Path
 from urllib.parse import quote
 
 import pytest
-from django.contrib.auth.models import User
+from django.contrib.auth.models import Permission, User
 from django.core.management import CommandError, call_command
 from django.db import DatabaseError, connection, transaction
 
@@ -363,6 +363,8 @@ def test_an_update_never_changes_an_articles_status_and_records_who(tmp_path, ou
 
 def test_the_command_records_its_user_and_refuses_an_unknown_one(tmp_path):
     editor = User.objects.create_user("amal")
+    # --user is held to the account's rights (test_import_records): amal may add articles.
+    editor.user_permissions.add(Permission.objects.get(codename="add_article"))
     path = write_jsonl(tmp_path / "a.jsonl", [ant_row(1)])
     with pytest.raises(CommandError, match="no user 'nobody'"):
         run(path, field_map=ANT_MAP, user="nobody")

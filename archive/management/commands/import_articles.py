@@ -4,13 +4,22 @@
 See archive/imports.py for the rules. For the ANT corpus:
   --map title=title,body=text,lead=abstract,source=src,published_at=time_iso,url=url,\
 tags=cat,author=author
+
+Each file is recorded as an import run, like the admin's (who: --user, or nobody for the
+operator at the console; the file; the counts; the rejects, kept in the imports folder), and
+its writes carry that run in the articles' history.
 """
+
+import os
+import shutil
+import uuid
 
 from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandError
-from django.utils import translation
+from django.utils import timezone, translation
 
 from archive import imports, search, workflow
+from archive.models import ImportRun
 
 
 class Command(BaseCommand):
@@ -40,8 +49,8 @@ class Command(BaseCommand):
         parser.add_argument(
             "--user",
             metavar="USERNAME",
-            help="who runs the import, with that user's rights; recorded as the last to change"
-            " the articles created or updated (without it: the operator, who may publish)",
+            help="who imports, with that account's rights: recorded with the run, in the history"
+            " and as the last to change the articles (without it: the operator, who may publish)",
         )
         parser.add_argument("--batch-size", type=int, default=imports.BATCH_SIZE)
         parser.add_argument("--rejects", help="where to write rejected rows (one input only)")
@@ -77,11 +86,7 @@ class Command(BaseCommand):
         if rejects and len(paths) > 1:
             raise CommandError("--rejects names the file of one input; give one PATH")
         if user is not None:
-            User = get_user_model()
-            try:
-                user = User.objects.get(**{User.USERNAME_FIELD: user})
-            except User.DoesNotExist:
-                raise CommandError(f"--user: there is no user {user!r}") from None
+            user = importer(user, update)
             with translation.override("en"):
                 problem = workflow.import_problem(user, status, update)
             if problem:
@@ -96,27 +101,79 @@ class Command(BaseCommand):
             raise CommandError(str(exc)) from exc
         total = imports.Summary()
         for path in paths:
+            run = start_run(path, user, mapping, status, update)
             try:
-                summary = imports.import_file(
-                    path,
-                    mapping,
-                    status=status,
-                    update=update,
-                    batch_size=batch_size,
-                    out=self.stderr._out,
-                    quiet=options["verbosity"] == 0,
-                    rejects_path=rejects,
-                    workers=workers,
-                    user=user,
-                )
+                with run.recorded():
+                    summary = imports.import_file(
+                        path,
+                        mapping,
+                        status=status,
+                        update=update,
+                        batch_size=batch_size,
+                        out=self.stderr._out,
+                        quiet=options["verbosity"] == 0,
+                        rejects_path=rejects,
+                        workers=workers,
+                        user=user,
+                        on_batch=run.record_progress,
+                    )
             except imports.ImportError_ as exc:
+                run.fail(str(exc))
                 raise CommandError(
                     f"{exc} (batches written before this stay; run again to finish)"
                 ) from exc
-            self.stdout.write(f"{path}: {summary}")
+            except BaseException as exc:  # Ctrl-C included: the run does not stay "running"
+                run.fail(f"{type(exc).__name__}: {exc}")
+                raise
+            run.finish(summary, keep_rejects(summary))
+            self.stdout.write(f"{path}: {summary} (import run {run.pk})")
             total.add(summary)
             total.seconds += summary.seconds
         if len(paths) > 1:
             self.stdout.write(f"all files: {total}")
         if not options["no_vocabulary"] and (total.created or total.updated):
             search.refresh_vocabulary()
+
+
+def importer(username, update):
+    """The account named by --user, held to what it may do in the admin's import."""
+    User = get_user_model()
+    try:
+        user = User.objects.get(**{User.USERNAME_FIELD: username})
+    except User.DoesNotExist:
+        raise CommandError(f"--user: there is no user {username!r}") from None
+    if not user.is_active or not user.has_perm("archive.add_article"):
+        raise CommandError(f"--user: {username!r} may not add articles")
+    if update and not user.has_perm("archive.change_article"):
+        raise CommandError(
+            f"--update: {username!r} may not change articles; import without --update to add"
+            " only the new ones"
+        )
+    return user
+
+
+def start_run(path, user, mapping, status, update):
+    return ImportRun.objects.create(
+        via=ImportRun.Via.COMMAND,
+        uploaded_by=user,
+        file_name=str(path)[-255:],
+        file_size=os.path.getsize(path),
+        text_size=None,  # not measured: the command reads files of any size
+        field_map=mapping,
+        article_status=status,
+        update_existing=update,
+        state=ImportRun.State.RUNNING,
+        started_at=timezone.now(),
+    )
+
+
+def keep_rejects(summary):
+    """A copy of the rejects file in the imports folder, where the admin offers it for
+    download and the upkeep removes it after the retention period; its relative path."""
+    if not summary.rejects_path:
+        return ""
+    relative = f"{uuid.uuid4().hex}/rejects.jsonl"
+    kept = ImportRun.folder() / relative
+    kept.parent.mkdir(parents=True, exist_ok=True)
+    shutil.copyfile(summary.rejects_path, kept)
+    return relative
