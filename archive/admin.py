@@ -16,6 +16,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
 from . import imports
+from .concurrency import VersionedAdminMixin, VersionedInlineMixin
 from .models import (
     Article,
     Claim,
@@ -111,7 +112,7 @@ class EditorTrackingAdmin(admin.ModelAdmin):
 
 
 @admin.register(Source)
-class SourceAdmin(admin.ModelAdmin):
+class SourceAdmin(VersionedAdminMixin, admin.ModelAdmin):
     formfield_overrides = URL_FIELDS
     list_display = ["name", "name_ar", "kind", "country", "language", "article_count"]
     list_filter = ["kind", "language", "country"]
@@ -132,13 +133,13 @@ class SourceAdmin(admin.ModelAdmin):
         return obj.article_count
 
 
-class TagAliasInline(admin.TabularInline):
+class TagAliasInline(VersionedInlineMixin, admin.TabularInline):
     model = TagAlias
     extra = 2
 
 
 @admin.register(Tag)
-class TagAdmin(admin.ModelAdmin):
+class TagAdmin(VersionedAdminMixin, admin.ModelAdmin):
     list_display = ["name_ar", "name_en", "kind", "alias_list", "article_count"]
     list_filter = ["kind"]
     search_fields = ["name_ar", "name_en", "aliases__name", "slug"]
@@ -163,7 +164,7 @@ class TagAdmin(admin.ModelAdmin):
         return obj.article_count
 
 
-class ArticleAppearanceInline(admin.StackedInline):
+class ArticleAppearanceInline(VersionedInlineMixin, admin.StackedInline):
     model = ClaimAppearance
     fk_name = "article"
     extra = 0
@@ -174,7 +175,7 @@ class ArticleAppearanceInline(admin.StackedInline):
 
 
 @admin.register(Article)
-class ArticleAdmin(EditorTrackingAdmin):
+class ArticleAdmin(VersionedAdminMixin, EditorTrackingAdmin):
     formfield_overrides = URL_FIELDS
     list_display = ["title", "source", "published_at", "status", "claim_count"]
     list_display_links = ["title"]
@@ -297,7 +298,7 @@ class ArticleAdmin(EditorTrackingAdmin):
         )
 
 
-class ClaimAppearanceInline(admin.StackedInline):
+class ClaimAppearanceInline(VersionedInlineMixin, admin.StackedInline):
     model = ClaimAppearance
     fk_name = "claim"
     extra = 1
@@ -305,14 +306,14 @@ class ClaimAppearanceInline(admin.StackedInline):
     fields = ["article", "quote", "stated_on"]
 
 
-class ClaimEvidenceInline(admin.TabularInline):
+class ClaimEvidenceInline(VersionedInlineMixin, admin.TabularInline):
     model = ClaimEvidence
     formfield_overrides = URL_FIELDS
     extra = 1
 
 
 @admin.register(Claim)
-class ClaimAdmin(EditorTrackingAdmin):
+class ClaimAdmin(VersionedAdminMixin, EditorTrackingAdmin):
     list_display = ["short_statement", "claimant", "verdict", "quantity", "appearance_count"]
     list_filter = [
         "verdict",
