@@ -57,6 +57,7 @@ class Conflict:
     row: models.Model | None = None
     changes: list = field(default_factory=list)
     saves: list = field(default_factory=list)
+    kept: list = field(default_factory=list)  # the editor's changes nobody else made
 
     @property
     def title(self):
@@ -168,7 +169,11 @@ class VersionedInlineMixin:
     form = VersionedModelForm
 
     def get_fieldsets(self, request, obj=None):
-        return with_version(super().get_fieldsets(request, obj))
+        fieldsets = super().get_fieldsets(request, obj)
+        # A read-only page shows its fields as text: the version is no field to show.
+        if obj is not None and not self.has_change_permission(request, obj):
+            return fieldsets
+        return with_version(fieldsets)
 
 
 class VersionedAdminMixin:
@@ -179,7 +184,11 @@ class VersionedAdminMixin:
     conflict_template = "admin/archive/conflict.html"
 
     def get_fieldsets(self, request, obj=None):
-        return with_version(super().get_fieldsets(request, obj))
+        fieldsets = super().get_fieldsets(request, obj)
+        # A read-only page shows its fields as text: the version is no field to show.
+        if obj is not None and not self.has_change_permission(request, obj):
+            return fieldsets
+        return with_version(fieldsets)
 
     def save_related(self, request, form, formsets, change):
         super().save_related(request, form, formsets, change)
@@ -223,6 +232,7 @@ class VersionedAdminMixin:
         context = {
             **context,
             "title": _("Saved meanwhile: choose what to keep"),
+            "subtitle": None,
             "opts": self.model._meta,
             "object": obj,
             "conflicts": conflicts,
@@ -263,6 +273,8 @@ def describe(conflict):
             base = comparable(model_field, model_field.value_from_object(before))
             changed = base != theirs
         if not changed:
+            if base is not None and mine != base:
+                conflict.kept.append(form_field.label or model_field.verbose_name)
             continue
         default = MINE if base is not None and mine != base else THEIRS
         conflict.changes.append(

@@ -4,7 +4,7 @@ own forms (the test client posts exactly what the rendered page holds, as a brow
 from html.parser import HTMLParser
 
 import pytest
-from django.contrib.auth.models import Group, User
+from django.contrib.auth.models import Group, Permission, User
 from django.db import connection
 from django.test import Client
 from django.urls import reverse
@@ -130,7 +130,9 @@ def test_an_unchanged_save_leaves_the_version_and_every_write_path_moves_it(draf
     draft.body = "نص آخر"
     Article.objects.bulk_update([draft], ["body"])
     with connection.cursor() as cursor:
-        cursor.execute("UPDATE archive_article SET title = 'عنوان من SQL' WHERE id = %s", [draft.pk])
+        cursor.execute(
+            "UPDATE archive_article SET title = 'عنوان من SQL' WHERE id = %s", [draft.pk]
+        )
     draft.refresh_from_db()
     assert draft.version == 4
 
@@ -410,3 +412,19 @@ def test_claims_and_tags_are_checked_too(editor_client, make_claim, person, mode
     assert response.status_code == 409
     obj.refresh_from_db()
     assert obj.slug == "changed-meanwhile"
+
+
+def test_a_read_only_change_page_shows_no_version(client, draft, appearance):
+    reader = User.objects.create_user("reader", password="a-long-reader-password", is_staff=True)
+    reader.user_permissions.set(
+        Permission.objects.filter(
+            codename__in=["view_article", "view_claimappearance", "view_claim"]
+        )
+    )
+    client.force_login(reader)
+
+    response = client.get(reverse("admin:archive_article_change", args=[draft.pk]))
+
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert draft.title in html and "opened_version" not in html
