@@ -53,7 +53,8 @@ class Conflict:
     form: forms.ModelForm
     opened: int | None
     current: int | None
-    deleted: bool = False
+    deleted: bool = False  # the row was deleted meanwhile
+    deleting: bool = False  # the editor marked it for deletion
     row: models.Model | None = None
     changes: list = field(default_factory=list)
     saves: list = field(default_factory=list)
@@ -132,7 +133,10 @@ class VersionedModelForm(forms.ModelForm):
         for name in self.fields:
             if self.data.get(CHOICE_PREFIX + self.add_prefix(name)) != THEIRS:
                 continue
-            model_field = self.instance._meta.get_field(name)
+            try:
+                model_field = self.instance._meta.get_field(name)
+            except FieldDoesNotExist:
+                continue
             if model_field.many_to_many:
                 cleaned[name] = list(getattr(self.instance, name).all())
             else:
@@ -163,10 +167,30 @@ def _flatten(names):
             yield name
 
 
+class VersionedInlineFormSet(forms.BaseInlineFormSet):
+    """An inline formset ignores the errors of a row marked for deletion: a row changed after
+    the form was opened must not be deleted unseen either."""
+
+    def clean(self):
+        super().clean()
+        for form in self.forms:
+            conflict = getattr(form, "conflict", None)
+            if conflict and not conflict.deleted and self._should_delete_form(form):
+                conflict.deleting = True
+                raise forms.ValidationError(
+                    _(
+                        "A row you marked for deletion was changed after you opened the form:"
+                        " it was not deleted."
+                    ),
+                    code="stale_deletion",
+                )
+
+
 class VersionedInlineMixin:
     """For an inline of versioned rows (an article's appearances, a claim's evidence)."""
 
     form = VersionedModelForm
+    formset = VersionedInlineFormSet
 
     def get_fieldsets(self, request, obj=None):
         fieldsets = super().get_fieldsets(request, obj)

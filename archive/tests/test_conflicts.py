@@ -428,3 +428,47 @@ def test_a_read_only_change_page_shows_no_version(client, draft, appearance):
     assert response.status_code == 200
     html = response.content.decode()
     assert draft.title in html and "opened_version" not in html
+
+
+def test_a_row_changed_meanwhile_is_not_deleted_unseen(second_client, draft, appearance):
+    url, opened = open_change_form(second_client, draft)
+    ClaimAppearance.objects.filter(pk=appearance.pk).update(quote="مرسوما للتصديق")
+
+    response = save(second_client, url, opened, **{"claim_appearances-0-DELETE": "on"})
+
+    assert response.status_code == 409
+    assert ClaimAppearance.objects.filter(pk=appearance.pk).exists()
+    assert "الحفظ بهذه الاختيارات يحذفه" in response.content.decode()
+    choices = form_on(response, "claim_appearances-0-DELETE")
+    assert second_client.post(url, {**choices, "_continue": ["1"]}).status_code == 302
+    assert not ClaimAppearance.objects.filter(pk=appearance.pk).exists()
+
+
+def test_a_row_deleted_meanwhile_and_marked_for_deletion_saves(second_client, draft, appearance):
+    url, opened = open_change_form(second_client, draft)
+    appearance.delete()
+
+    response = save(
+        second_client, url, opened, title="عنوان آخر", **{"claim_appearances-0-DELETE": "on"}
+    )
+
+    assert response.status_code == 302
+    draft.refresh_from_db()
+    assert draft.title == "عنوان آخر"
+    assert not ClaimAppearance.objects.filter(article=draft).exists()
+
+
+def test_a_made_up_choice_is_ignored(editor_client, draft):
+    url, opened = open_change_form(editor_client, draft)
+
+    response = save(
+        editor_client,
+        url,
+        opened,
+        title="عنوان جديد",
+        **{"_choice-opened_version": "theirs", "_choice-DELETE": "theirs"},
+    )
+
+    assert response.status_code == 302
+    draft.refresh_from_db()
+    assert draft.title == "عنوان جديد"
