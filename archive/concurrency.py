@@ -334,7 +334,9 @@ def saves_since(instance, version, row_id=None):
     model = type(instance)
     events = events_of(model, row_id or instance.pk).select_related("pgh_context")
     if version is not None:
-        events = events.filter(version__gt=version) | events.filter(pgh_label="delete")
+        later = events.filter(version__gt=version)
+        # A row deleted meanwhile: its delete event carries the version it was deleted at.
+        events = later | events.filter(pgh_label="delete") if row_id else later
     users = get_user_model()._base_manager
     saves = []
     for event in events.order_by("pgh_id"):

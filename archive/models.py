@@ -97,21 +97,31 @@ class AnyEditedChange(pgtrigger.AnyChange):
 
 
 def version_field():
-    """The row's version, kept by PostgreSQL (the trigger below) for every write path; the admin
+    """The row's version, kept by PostgreSQL (the triggers below) for every write path; the admin
     refuses a form opened at an older version (archive/concurrency.py)."""
     return models.PositiveIntegerField(_("version"), default=1, db_default=1, editable=False)
 
 
-def version_trigger():
+def version_triggers():
     """Add one to the row's version at each update that changes what an editor writes,
-    whatever makes it: a form, queryset.update, bulk_update, an import, raw SQL."""
-    return pgtrigger.Trigger(
-        name="bump_version",
-        when=pgtrigger.Before,
-        operation=pgtrigger.Update,
-        condition=AnyEditedChange(),
-        func="NEW.version := OLD.version + 1; RETURN NEW;",
-    )
+    whatever makes it: a form, queryset.update, bulk_update, an import, raw SQL. A write never
+    takes it back (loaddata writes the default, 1, with the rest of the row)."""
+    return [
+        pgtrigger.Trigger(
+            name="bump_version",
+            when=pgtrigger.Before,
+            operation=pgtrigger.Update,
+            condition=AnyEditedChange(),
+            func="NEW.version := OLD.version + 1; RETURN NEW;",
+        ),
+        pgtrigger.Trigger(
+            name="keep_version",
+            when=pgtrigger.Before,
+            operation=pgtrigger.Update,
+            condition=pgtrigger.Q(new__version__lt=pgtrigger.F("old__version")),
+            func="NEW.version := OLD.version; RETURN NEW;",
+        ),
+    ]
 
 
 def control_character_problem(text):
@@ -236,7 +246,7 @@ class Source(models.Model):
         ordering = ["name"]
         verbose_name = _("source")
         verbose_name_plural = _("sources")
-        triggers = [version_trigger()]
+        triggers = version_triggers()
         constraints = [
             models.CheckConstraint(
                 condition=Q(country="") | Q(country__regex=r"^[A-Z]{2}$"),
@@ -351,7 +361,7 @@ class Tag(models.Model):
         ordering = ["name_ar"]
         verbose_name = _("tag")
         verbose_name_plural = _("tags")
-        triggers = [version_trigger()]
+        triggers = version_triggers()
         indexes = [GinIndex(fields=["search_keys"], name="tag_search_keys")]
         constraints = [
             models.UniqueConstraint(
@@ -421,7 +431,7 @@ class TagAlias(models.Model):
         ordering = ["name"]
         verbose_name = _("alias")
         verbose_name_plural = _("aliases")
-        triggers = [version_trigger()]
+        triggers = version_triggers()
         indexes = [models.Index(fields=["search_key"], name="alias_search_key")]
         constraints = [
             models.UniqueConstraint(
@@ -1068,7 +1078,7 @@ class Article(models.Model):
         ordering = ["-published_at", "-id"]
         verbose_name = _("article")
         verbose_name_plural = _("articles")
-        triggers = [version_trigger()]
+        triggers = version_triggers()
         # The chief editors' rights (the group "Chief editors"); editors have the model's own.
         permissions = [
             ("publish_article", _("Can publish, schedule, unpublish and withdraw articles")),
@@ -1324,7 +1334,7 @@ class Claim(models.Model):
         ordering = ["-updated_at", "-id"]
         verbose_name = _("claim")
         verbose_name_plural = _("claims")
-        triggers = [version_trigger()]
+        triggers = version_triggers()
         permissions = [
             ("change_public_verdict", _("Can change the verdict of a public claim")),
         ]
@@ -1480,7 +1490,7 @@ class ClaimEvidence(models.Model):
         ordering = ["id"]
         verbose_name = _("evidence link")
         verbose_name_plural = _("evidence links")
-        triggers = [version_trigger()]
+        triggers = version_triggers()
         constraints = [
             models.UniqueConstraint(fields=["claim", "url"], name="evidence_once_per_claim"),
         ]
@@ -1537,7 +1547,7 @@ class ClaimAppearance(models.Model):
         ordering = ["stated_on", "id"]
         verbose_name = _("appearance")
         verbose_name_plural = _("appearances")
-        triggers = [version_trigger()]
+        triggers = version_triggers()
         constraints = [
             models.CheckConstraint(
                 condition=Q(quote__regex=r"\S"),
