@@ -17,6 +17,7 @@ from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext_lazy as _
 
 from . import imports, workflow
+from .concurrency import VersionedAdminMixin, VersionedInlineMixin, VersionedModelForm
 from .deleting import SafeDeletionAdmin
 from .history_admin import HistoryAdminMixin
 from .merge import merge_tags_action
@@ -127,7 +128,7 @@ class EditorTrackingAdmin(SafeDeletionAdmin, admin.ModelAdmin):
 
 
 @admin.register(Source)
-class SourceAdmin(HistoryAdminMixin, SafeDeletionAdmin, admin.ModelAdmin):
+class SourceAdmin(VersionedAdminMixin, HistoryAdminMixin, SafeDeletionAdmin, admin.ModelAdmin):
     formfield_overrides = URL_FIELDS
     list_display = ["name", "name_ar", "kind", "country", "language", "article_count"]
     list_filter = ["kind", "language", "country"]
@@ -148,13 +149,13 @@ class SourceAdmin(HistoryAdminMixin, SafeDeletionAdmin, admin.ModelAdmin):
         return obj.article_count
 
 
-class TagAliasInline(admin.TabularInline):
+class TagAliasInline(VersionedInlineMixin, admin.TabularInline):
     model = TagAlias
     extra = 2
 
 
 @admin.register(Tag)
-class TagAdmin(HistoryAdminMixin, SafeDeletionAdmin, admin.ModelAdmin):
+class TagAdmin(VersionedAdminMixin, HistoryAdminMixin, SafeDeletionAdmin, admin.ModelAdmin):
     list_display = ["name_ar", "name_en", "kind", "alias_list", "article_count"]
     list_filter = ["kind"]
     search_fields = ["name_ar", "name_en", "aliases__name", "slug"]
@@ -227,7 +228,7 @@ class CorrectionInline(admin.StackedInline):
     verbose_name_plural = _("public corrections")
 
 
-class ArticleAppearanceInline(ArticleLinesWorkflow, admin.StackedInline):
+class ArticleAppearanceInline(VersionedInlineMixin, ArticleLinesWorkflow, admin.StackedInline):
     model = ClaimAppearance
     fk_name = "article"
     extra = 0
@@ -238,7 +239,9 @@ class ArticleAppearanceInline(ArticleLinesWorkflow, admin.StackedInline):
 
 
 @admin.register(Article)
-class ArticleAdmin(HistoryAdminMixin, ArticleWorkflowAdmin, EditorTrackingAdmin):
+class ArticleAdmin(
+    VersionedAdminMixin, HistoryAdminMixin, ArticleWorkflowAdmin, EditorTrackingAdmin
+):
     formfield_overrides = URL_FIELDS
     list_display = ["title", "source", "published_at", "publication", "claim_count"]
     list_display_links = ["title"]
@@ -373,7 +376,7 @@ class ArticleAdmin(HistoryAdminMixin, ArticleWorkflowAdmin, EditorTrackingAdmin)
         return obj.claim_count
 
 
-class ClaimAppearanceInline(ClaimAppearancesWorkflow, admin.StackedInline):
+class ClaimAppearanceInline(VersionedInlineMixin, ClaimAppearancesWorkflow, admin.StackedInline):
     model = ClaimAppearance
     fk_name = "claim"
     extra = 1
@@ -381,13 +384,13 @@ class ClaimAppearanceInline(ClaimAppearancesWorkflow, admin.StackedInline):
     fields = ["article", "quote", "stated_on"]
 
 
-class ClaimEvidenceInline(admin.TabularInline):
+class ClaimEvidenceInline(VersionedInlineMixin, admin.TabularInline):
     model = ClaimEvidence
     formfield_overrides = URL_FIELDS
     extra = 1
 
 
-class ClaimForm(forms.ModelForm):
+class ClaimForm(VersionedModelForm):
     verdict_change_note = forms.CharField(
         label=_("Public note on the change of verdict"),
         required=False,
@@ -413,7 +416,7 @@ class ClaimForm(forms.ModelForm):
 
 
 @admin.register(Claim)
-class ClaimAdmin(HistoryAdminMixin, ClaimVerdictAdmin, EditorTrackingAdmin):
+class ClaimAdmin(VersionedAdminMixin, HistoryAdminMixin, ClaimVerdictAdmin, EditorTrackingAdmin):
     list_display = ["short_statement", "claimant", "verdict", "quantity", "appearance_count"]
     list_filter = [
         "verdict",

@@ -17,13 +17,16 @@ DERIVED_COLUMNS = ("search_vector", "rank_vector", "pair_vector", "search_keys",
 
 def track(model_class, **options):
     """Record every create, update and delete of `model_class`. An update is recorded only
-    when a field other than the auto_now ones (updated_at) changed: saving an unchanged form
-    makes no version."""
+    when a field other than the auto_now ones (updated_at) and the row's version changed:
+    saving an unchanged form makes no version."""
     names = {f.name for f in model_class._meta.local_fields}
     exclude = [name for name in DERIVED_COLUMNS if name in names]
+    # The version (archive/concurrency.py) moves with every change: its bump alone is none.
+    unchanged = [name for name in ("version",) if name in names]
+    changed = pghistory.AnyChange(exclude=unchanged, exclude_auto=True)
     return pghistory.track(
         pghistory.InsertEvent("create"),
-        pghistory.UpdateEvent("update", condition=pghistory.AnyChange(exclude_auto=True)),
+        pghistory.UpdateEvent("update", condition=changed),
         pghistory.DeleteEvent("delete"),
         exclude=exclude,
         **options,

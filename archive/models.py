@@ -17,6 +17,7 @@ import zlib
 from collections import Counter
 from pathlib import Path
 
+import pgtrigger
 from django.conf import settings
 from django.contrib.postgres.fields import ArrayField
 from django.contrib.postgres.indexes import GinIndex
@@ -45,7 +46,7 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
 from . import limits, search
-from .history import recorded, track, track_accounts, track_links
+from .history import DERIVED_COLUMNS, recorded, track, track_accounts, track_links
 
 
 def unique_slug(model, text, *, instance_pk=None, max_length=200, fallback="item"):
@@ -82,6 +83,45 @@ def publication_date_problem(value):
 # C0 and C1 control characters but tab, line feed and carriage return: XML 1.0 (the feeds)
 # cannot carry them, and NUL cannot even be stored by PostgreSQL.
 CONTROL_CHARACTERS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
+
+
+class AnyEditedChange(pgtrigger.AnyChange):
+    """A change to a field an editor writes: not the version itself, the auto_now time nor the
+    derived search columns (the same fields whose change makes a version in the history)."""
+
+    def resolve(self, model):
+        names = {f.name for f in model._meta.fields}
+        self.exclude = [name for name in (*DERIVED_COLUMNS, "version") if name in names]
+        self.exclude_auto = True
+        return super().resolve(model)
+
+
+def version_field():
+    """The row's version, kept by PostgreSQL (the triggers below) for every write path; the admin
+    refuses a form opened at an older version (archive/concurrency.py)."""
+    return models.PositiveIntegerField(_("version"), default=1, db_default=1, editable=False)
+
+
+def version_triggers():
+    """Add one to the row's version at each update that changes what an editor writes,
+    whatever makes it: a form, queryset.update, bulk_update, an import, raw SQL. A write never
+    takes it back (loaddata writes the default, 1, with the rest of the row)."""
+    return [
+        pgtrigger.Trigger(
+            name="bump_version",
+            when=pgtrigger.Before,
+            operation=pgtrigger.Update,
+            condition=AnyEditedChange(),
+            func="NEW.version := OLD.version + 1; RETURN NEW;",
+        ),
+        pgtrigger.Trigger(
+            name="keep_version",
+            when=pgtrigger.Before,
+            operation=pgtrigger.Update,
+            condition=pgtrigger.Q(new__version__lt=pgtrigger.F("old__version")),
+            func="NEW.version := OLD.version; RETURN NEW;",
+        ),
+    ]
 
 
 def control_character_problem(text):
@@ -200,10 +240,13 @@ class Source(models.Model):
 
     objects = SlugManager()
 
+    version = version_field()
+
     class Meta:
         ordering = ["name"]
         verbose_name = _("source")
         verbose_name_plural = _("sources")
+        triggers = version_triggers()
         constraints = [
             models.CheckConstraint(
                 condition=Q(country="") | Q(country__regex=r"^[A-Z]{2}$"),
@@ -312,10 +355,13 @@ class Tag(models.Model):
 
     objects = TagManager()
 
+    version = version_field()
+
     class Meta:
         ordering = ["name_ar"]
         verbose_name = _("tag")
         verbose_name_plural = _("tags")
+        triggers = version_triggers()
         indexes = [GinIndex(fields=["search_keys"], name="tag_search_keys")]
         constraints = [
             models.UniqueConstraint(
@@ -379,10 +425,13 @@ class TagAlias(models.Model):
 
     objects = TagAliasManager()
 
+    version = version_field()
+
     class Meta:
         ordering = ["name"]
         verbose_name = _("alias")
         verbose_name_plural = _("aliases")
+        triggers = version_triggers()
         indexes = [models.Index(fields=["search_key"], name="alias_search_key")]
         constraints = [
             models.UniqueConstraint(
@@ -1048,10 +1097,13 @@ class Article(models.Model):
 
     objects = ArticleManager()
 
+    version = version_field()
+
     class Meta:
         ordering = ["-published_at", "-id"]
         verbose_name = _("article")
         verbose_name_plural = _("articles")
+        triggers = version_triggers()
         # The chief editors' rights (the group "Chief editors"); editors have the model's own.
         permissions = [
             ("publish_article", _("Can publish, schedule, unpublish and withdraw articles")),
@@ -1320,10 +1372,13 @@ class Claim(models.Model):
 
     objects = ClaimManager()
 
+    version = version_field()
+
     class Meta:
         ordering = ["-updated_at", "-id"]
         verbose_name = _("claim")
         verbose_name_plural = _("claims")
+        triggers = version_triggers()
         permissions = [
             ("change_public_verdict", _("Can change the verdict of a public claim")),
         ]
@@ -1487,10 +1542,13 @@ class ClaimEvidence(models.Model):
 
     objects = ClaimEvidenceManager()
 
+    version = version_field()
+
     class Meta:
         ordering = ["id"]
         verbose_name = _("evidence link")
         verbose_name_plural = _("evidence links")
+        triggers = version_triggers()
         constraints = [
             models.UniqueConstraint(fields=["claim", "url"], name="evidence_once_per_claim"),
         ]
@@ -1541,10 +1599,13 @@ class ClaimAppearance(models.Model):
 
     objects = ClaimAppearanceManager()
 
+    version = version_field()
+
     class Meta:
         ordering = ["stated_on", "id"]
         verbose_name = _("appearance")
         verbose_name_plural = _("appearances")
+        triggers = version_triggers()
         constraints = [
             models.CheckConstraint(
                 condition=Q(quote__regex=r"\S"),
