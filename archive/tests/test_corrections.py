@@ -3,11 +3,12 @@ correction notes and a claim's verdict history, each shown to readers only when 
 while the article or the claim was public, whatever wrote it."""
 
 import datetime as dt
+import re
 import xml.etree.ElementTree as ET
 
 import pytest
-from django.contrib.auth.models import User
 from django.db import connection
+from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
@@ -36,6 +37,13 @@ def scheduled(make_article):
 
 def fresh(article):
     return Article.objects.get(pk=article.pk)
+
+
+def opened_version(client, url):
+    """The version the change page at `url` renders in its hidden field, as a browser posts it
+    back (archive/concurrency.py)."""
+    page = client.get(url).content.decode()
+    return re.search(r'name="opened_version" value="(\d+)"', page).group(1)
 
 
 def publish(article):
@@ -182,15 +190,18 @@ def test_the_feed_dates_its_entry_by_the_last_public_correction(client, public, 
 
 def test_a_withdrawn_articles_corrections_are_not_shown(client, public):
     Correction.objects.create(article=public, note="تصحيح علني")
-    Article.objects.filter(pk=public.pk).update(status=Article.Status.WITHDRAWN)
+    Article.objects.filter(pk=public.pk).update(
+        status=Article.Status.WITHDRAWN, withdrawn_at=timezone.now()
+    )
     assert Correction.objects.public().count() == 0
 
 
-def test_an_editor_adds_a_correction_in_the_article_form(editor_client, editor, public):
+def test_a_chief_editor_adds_a_correction_in_the_article_form(editor, chief_client, chief, public):
     url = reverse("admin:archive_article_change", args=[public.pk])
-    page = editor_client.get(url).content.decode()
+    page = chief_client.get(url).content.decode()
     assert "تصحيحات معلنة للقرّاء" in page
     form = {
+        "opened_version": opened_version(chief_client, url),
         "title": public.title,
         "lead": public.lead,
         "body": public.body,
@@ -206,24 +217,32 @@ def test_an_editor_adds_a_correction_in_the_article_form(editor_client, editor, 
         "claim_appearances-INITIAL_FORMS": "0",
         "corrections-TOTAL_FORMS": "1",
         "corrections-INITIAL_FORMS": "0",
-        "corrections-0-note": "   ",  # an empty extra form: nothing to add
+        "corrections-0-note": "صُحّح اسم المسؤول.",
     }
-    assert editor_client.post(url, form).status_code == 302
+    # A published article is the chief editors' to change: an editor's correction is refused.
+    editor_client = Client()
+    editor_client.force_login(editor)
+    assert editor_client.post(url, form).status_code == 403
     assert not Correction.objects.exists()
+    form["corrections-0-note"] = "   "  # an empty extra form: nothing to add
+    assert chief_client.post(url, form).status_code == 302
+    assert not Correction.objects.exists()
+    form["opened_version"] = opened_version(chief_client, url)
     form["corrections-0-note"] = "تصحيح فيه محرف تحكم \x07"
-    refused = editor_client.post(url, form)
+    refused = chief_client.post(url, form)
     assert refused.status_code == 200 and not Correction.objects.exists()
     assert "U+0007" in refused.content.decode()
     form["corrections-0-note"] = "صُحّح اسم المسؤول."
-    response = editor_client.post(url, form)
+    response = chief_client.post(url, form)
     assert response.status_code == 302
     correction = Correction.objects.get()
-    assert (correction.created_by, correction.made_while_public) == (editor, True)
+    assert (correction.created_by, correction.made_while_public) == (chief, True)
 
 
-def test_an_article_form_without_the_corrections_part_still_saves(editor_client, public):
+def test_an_article_form_without_the_corrections_part_still_saves(chief_client, public):
     url = reverse("admin:archive_article_change", args=[public.pk])
     form = {
+        "opened_version": opened_version(chief_client, url),
         "title": "عنوان جديد",
         "lead": "",
         "body": public.body,
@@ -236,13 +255,14 @@ def test_an_article_form_without_the_corrections_part_still_saves(editor_client,
         "claim_appearances-TOTAL_FORMS": "0",
         "claim_appearances-INITIAL_FORMS": "0",
     }
-    assert editor_client.post(url, form).status_code == 302
+    assert chief_client.post(url, form).status_code == 302
     assert fresh(public).title == "عنوان جديد"
 
 
-def test_times_entered_in_the_admin_are_the_newsrooms(editor_client, public):
+def test_times_entered_in_the_admin_are_the_newsrooms(chief_client, public):
     url = reverse("admin:archive_article_change", args=[public.pk])
     form = {
+        "opened_version": opened_version(chief_client, url),
         "title": public.title,
         "body": public.body,
         "status": public.status,
@@ -254,7 +274,7 @@ def test_times_entered_in_the_admin_are_the_newsrooms(editor_client, public):
         "claim_appearances-TOTAL_FORMS": "0",
         "claim_appearances-INITIAL_FORMS": "0",
     }
-    assert editor_client.post(url, form).status_code == 302
+    assert chief_client.post(url, form).status_code == 302
     assert fresh(public).published_at == dt.datetime(2024, 11, 12, 21, 30, tzinfo=dt.UTC)
 
 
@@ -331,19 +351,13 @@ def test_claim_review_carries_when_it_was_published_and_modified(client, public,
     assert review["dateModified"] == timezone.localdate(change.changed_at).isoformat()
 
 
-@pytest.fixture
-def chief_client(client, db):
-    chief = User.objects.create_superuser("chief", password="a-long-chief-password")
-    client.force_login(chief)
-    return client
-
-
 def claim_post(claim, **overrides):
     data = {
         "statement": claim.statement,
         "slug": claim.slug,
         "claimant": claim.claimant_id or "",
         "verdict": claim.verdict,
+        "opened_version": claim.version,
         "verdict_note": "",
         "verdict_change_note": "",
         "quantity_value": "",

@@ -217,8 +217,16 @@ def test_the_sql_rule_is_the_python_rule(scheduled):
     outlet = Source.objects.get(slug="future-outlet")
     Article.objects.all().delete()
     for name, (status, when) in cases.items():
+        # A withdrawn article carries the date it was withdrawn (article_withdrawn_has_its_date).
+        withdrawn_at = now if status == Article.Status.WITHDRAWN else None
         Article.objects.create(
-            title=name, slug=name, body=name, source=outlet, status=status, published_at=when
+            title=name,
+            slug=name,
+            body=name,
+            source=outlet,
+            status=status,
+            published_at=when,
+            withdrawn_at=withdrawn_at,
         )
     by_python = set(Article.objects.published().values_list("slug", flat=True))
     with connection.cursor() as cursor:
