@@ -50,8 +50,9 @@ LINKS = {
 UNDELETABLE = tuple(LINKS)
 
 # Columns a version holds but that say nothing of their own: when and by whom (the version's
-# own "who" and "when" say it).
-QUIET = {"created_at", "updated_at", "updated_by"}
+# own "who" and "when" say it), the row's version number (it moves at every change) and when
+# a public article's text last changed (PostgreSQL sets it to the version's time).
+QUIET = {"created_at", "updated_at", "updated_by", "version", "revised_at"}
 # What restoring an old version leaves as it is: an article's status is publication's business
 # (the workflow's rights), not its text's.
 KEPT_ON_RESTORE = {Article: {"status", "withdrawn_at"}}

@@ -46,7 +46,11 @@ def history_url(obj):
 
 
 def edit_in_admin(client, article, **changes):
-    """Save the article's change form with some fields changed, as an editor would."""
+    """Save the article's change form with some fields changed, as an editor would: opened
+    first, and posted with the version the page was opened at."""
+    url = reverse("admin:archive_article_change", args=[article.pk])
+    opened = client.get(url).context["adminform"].form["opened_version"].value()
+    assert opened == Article.objects.get(pk=article.pk).version
     data = {
         "title": article.title,
         "lead": article.lead,
@@ -63,9 +67,9 @@ def edit_in_admin(client, article, **changes):
         "credited_sources": [s.pk for s in article.credited_sources.all()],
         "claim_appearances-TOTAL_FORMS": "0",
         "claim_appearances-INITIAL_FORMS": "0",
+        "opened_version": opened,
         **changes,
     }
-    url = reverse("admin:archive_article_change", args=[article.pk])
     response = client.post(url, data)
     assert response.status_code == 302, response.context["adminform"].form.errors
     return response
@@ -222,7 +226,9 @@ def test_a_raw_sql_update_appears_in_the_history(editor_client, make_article):
     page = editor_client.get(history_url(article))
     newest = page.context["versions"][0]
     assert newest.origin.who == "قاعدة البيانات، بلا سياق"
+    # Only the title: not the row's version nor the time PostgreSQL notes the public revision.
     assert [(c.old, c.new) for c in newest.own.changes] == [("قبل", "بعد")]
+    assert "النسخة" not in {c.name for c in page.context["versions"][-1].own.changes}
 
 
 def test_an_import_context_names_the_run_and_its_file(editor_client, make_article):
