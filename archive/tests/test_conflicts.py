@@ -248,18 +248,19 @@ def test_the_choice_is_itself_refused_if_another_save_came_in_between(
 
 def test_a_bulk_action_makes_an_open_form_stale(editor_client, second_client, draft):
     url, opened = open_change_form(second_client, draft)
+    # Submitting for review: the bulk action an editor has (publishing is a chief editor's).
     editor_client.post(
         reverse("admin:archive_article_changelist"),
-        {"action": "publish", "_selected_action": [draft.pk]},
+        {"action": "submit_for_review", "_selected_action": [draft.pk]},
     )
     draft.refresh_from_db()
-    assert draft.status == Article.Status.PUBLISHED
+    assert draft.status == Article.Status.REVIEW
 
-    response = save(second_client, url, opened, body="نص بعد النشر")
+    response = save(second_client, url, opened, body="نص بعد الإرسال للمراجعة")
 
     assert response.status_code == 409
     draft.refresh_from_db()
-    assert draft.status == Article.Status.PUBLISHED and draft.body != "نص بعد النشر"
+    assert draft.status == Article.Status.REVIEW and draft.body != "نص بعد الإرسال للمراجعة"
     assert [change.key for change in response.context["conflicts"][0].changes] == ["status"]
 
 

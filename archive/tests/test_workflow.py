@@ -92,13 +92,17 @@ def test_chief_editors_have_every_right_on_the_archive_but_writing_its_records()
     chiefs = Group.objects.get(name="Chief editors").permissions
     assert not chiefs.exclude(content_type__app_label="archive").exists()
     granted = set(chiefs.values_list("codename", flat=True))
+    # The records the system writes: import runs, history events and the verdict changes
+    # (written by the database's trigger; the admin only adds the note).
+    records = {"importrun", "verdictchange"}
     assert not granted & {"add_importrun", "change_importrun", "add_articleevent"}
+    assert not granted & {"add_verdictchange", "change_verdictchange", "delete_verdictchange"}
     everything = Permission.objects.filter(content_type__app_label="archive")
-    by_hand = everything.exclude(content_type__model="importrun").exclude(
+    by_hand = everything.exclude(content_type__model__in=records).exclude(
         content_type__model__endswith="event"
     )
     assert set(by_hand.values_list("codename", flat=True)) <= granted
-    assert {*CHIEF_ONLY, "view_importrun", "view_articleevent"} <= granted
+    assert {*CHIEF_ONLY, "view_importrun", "view_articleevent", "view_verdictchange"} <= granted
 
 
 def test_the_roles_migration_runs_twice_alike_and_reverses():
@@ -205,7 +209,9 @@ def test_the_submit_action_moves_drafts_only_and_says_what_it_left(editor_client
 
 
 def claim_form(claim, **overrides):
+    """The claim's change form as the page renders it, with the version it was opened at."""
     data = {
+        "opened_version": Claim.objects.values_list("version", flat=True).get(pk=claim.pk),
         "statement": claim.statement,
         "slug": claim.slug,
         "claimant": claim.claimant_id or "",
@@ -333,6 +339,7 @@ def test_an_editor_crafting_a_post_that_changes_a_public_verdict_is_refused(
         "appearances-0-claim": public_claim.pk,
         "appearances-0-article": public_claim.appearances.get().article_id,
         "appearances-0-quote": "وقع كيم جونغ أون",
+        "appearances-0-opened_version": public_claim.appearances.get().version,
     }
     response = editor_client.post(
         url, claim_form(public_claim, verdict="false", statement="نص جديد", **appearances)
@@ -362,6 +369,7 @@ def test_an_editor_may_not_move_or_remove_a_published_articles_quote_from_the_cl
         "appearances-0-claim": public_claim.pk,
         "appearances-0-article": articles["own_draft"].pk,  # moved to a draft
         "appearances-0-quote": line.quote,
+        "appearances-0-opened_version": line.version,
     }
     data = claim_form(public_claim, **appearance)
     del data["verdict"]
@@ -397,6 +405,7 @@ def test_a_chief_editor_changes_a_public_verdict(chief_client, public_claim):
             "appearances-0-claim": public_claim.pk,
             "appearances-0-article": public_claim.appearances.get().article_id,
             "appearances-0-quote": "وقع كيم جونغ أون",
+            "appearances-0-opened_version": public_claim.appearances.get().version,
         },
     )
     assert chief_client.post(url, data).status_code == 302
@@ -561,6 +570,8 @@ def test_a_public_article_cannot_go_back_to_draft_silently(chief_client, article
 def test_a_chief_editor_withdraws_through_the_status_field(chief_client, articles):
     article = articles["published"]
     data = article_form(article.source, title=article.title, body=article.body, status="withdrawn")
+    article.refresh_from_db()
+    data["opened_version"] = article.version  # as the change page renders it
     data["published_at_0"], data["published_at_1"] = "2024-11-12", "09:00:00"
     response = chief_client.post(change_url(article), data)
     assert response.status_code == 302, response.context["adminform"].form.errors
