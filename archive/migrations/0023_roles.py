@@ -45,9 +45,9 @@ def create_roles(apps, schema_editor):
     editors.permissions.remove(*permissions.filter(codename__in=TAKEN_FROM_EDITORS + CHIEF_ONLY))
     editors.permissions.add(*granted)
     # Chief editors: every right on the archive, but writing the records that only the
-    # system writes (import runs, history events), which no one edits by hand.
+    # system writes (import runs, verdict changes, history events), which no one edits by hand.
     chiefs, _ = Group.objects.get_or_create(name=CHIEF_EDITORS)
-    records = models.Q(content_type__model="importrun") | models.Q(
+    records = models.Q(content_type__model__in=["importrun", "verdictchange"]) | models.Q(
         content_type__model__endswith="event"
     )
     by_hand = models.Q(codename__startswith="view_") | ~records

@@ -68,6 +68,7 @@ RIGHTS = {
         "change_correction",
         "delete_correction",
         "view_verdictchange",
+        "view_correctionevent",
     ],
 }
 
