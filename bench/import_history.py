@@ -64,6 +64,21 @@ def database_url(server, name):
     return f"{base}/{name}" + (f"?{query}" if query else "")
 
 
+def first_lines(path, count):
+    """A gzipped copy of the first `count` lines of `path`, in the temporary folder."""
+    import gzip
+    import tempfile
+
+    out = Path(tempfile.gettempdir()) / f"{Path(path).name.split('.')[0]}-first-{count}.jsonl.gz"
+    with gzip.open(path, "rt", encoding="utf-8") as source:
+        with gzip.open(out, "wt", encoding="utf-8") as target:
+            for number, line in enumerate(source):
+                if number == count:
+                    break
+                target.write(line)
+    return str(out)
+
+
 def child_env(url):
     return os.environ | {"DATABASE_URL": url, "DJANGO_SECRET_KEY": "bench"}
 
@@ -133,13 +148,43 @@ def fresh_database(server, template, history_on):
     return url
 
 
+# What the import's connections are doing: waiting on a lock (the history's context row is
+# one row that every statement of the import's processes upserts), on I/O, or at work.
+ACTIVITY = """
+    SELECT coalesce(wait_event_type || ': ' || wait_event, 'running')
+    FROM pg_stat_activity
+    WHERE datname = current_database() AND backend_type = 'client backend'
+        AND state = 'active' AND pid <> pg_backend_pid()
+"""
+
+
+def sample_activity(url, stop, found):
+    """Counts in `found` the wait events of the import's connections, once a second."""
+    with connect(url) as db:
+        while not stop.wait(1):
+            for (event,) in db.execute(ACTIVITY):
+                found[event] = found.get(event, 0) + 1
+
+
 def import_once(url, paths, workers, context):
-    """(seconds, the import's counts) of one import into `url`, timed from outside."""
+    """(seconds, the import's counts, its connections' wait events sampled once a second) of
+    one import into `url`, timed from outside."""
+    import threading
+
     command = [sys.executable, __file__, "--child-import", *paths, "--workers", str(workers)]
     if context:
         command.append("--context")
+    waits, stop = {}, threading.Event()
+    sampler = threading.Thread(target=sample_activity, args=(url, stop, waits))
     started = time.monotonic()
-    done = subprocess.run(command, cwd=BASE_DIR, env=child_env(url), capture_output=True, text=True)
+    sampler.start()
+    try:
+        done = subprocess.run(
+            command, cwd=BASE_DIR, env=child_env(url), capture_output=True, text=True
+        )
+    finally:
+        stop.set()
+        sampler.join()
     seconds = time.monotonic() - started
     if done.returncode != 0:
         sys.exit(f"import failed:\n{done.stdout}\n{done.stderr}")
@@ -148,7 +193,7 @@ def import_once(url, paths, workers, context):
         name: int(value.replace(",", ""))
         for name, value in re.findall(r"(read|created|updated|rejected) ([\d,]+)", line)
     }
-    return seconds, counts
+    return seconds, counts, dict(sorted(waits.items(), key=lambda x: -x[1]))
 
 
 def history_figures(url):
@@ -246,10 +291,13 @@ def main():
         help="instead: time one batch's statements and triggers (EXPLAIN ANALYZE), the paths"
         " being a sample to copy the batch from",
     )
+    parser.add_argument("--first", type=int, help="import only the first lines of the (first) file")
     parser.add_argument("--batch", type=int, default=500, help="the breakdown's batch")
     parser.add_argument("--rounds", type=int, default=15, help="the breakdown's rounds")
     args = parser.parse_args()
     args.paths = [str(Path(p).resolve()) for p in args.paths]  # the imports run in BASE_DIR
+    if args.first:
+        args.paths = [first_lines(args.paths[0], args.first)]
     sys.path.insert(0, str(BASE_DIR))
     if args.breakdown:
         breakdown(args)
@@ -266,7 +314,7 @@ def main():
     runs, sizes, started = [], {}, time.time()
     if args.warmup:  # the first import of a session pays for cold caches: not a side's cost
         template, history_on, context = SIDES[args.sides[0]]
-        seconds, _ = import_once(
+        seconds, _, _ = import_once(
             fresh_database(args.server, template, history_on), args.paths, args.workers, context
         )
         print(f"  warm-up ({args.sides[0]}, not counted): {seconds:.1f} s", flush=True)
@@ -276,7 +324,7 @@ def main():
             template, history_on, context = SIDES[side]
             url = fresh_database(args.server, template, history_on)
             load = os.getloadavg()[0]
-            seconds, counts = import_once(url, args.paths, args.workers, context)
+            seconds, counts, waits = import_once(url, args.paths, args.workers, context)
             run = {
                 "repeat": repeat,
                 "side": side,
@@ -285,6 +333,7 @@ def main():
                 "load_before": round(load, 2),
                 "load_after": round(os.getloadavg()[0], 2),
                 **counts,
+                "wait_events": waits,
             }
             runs.append(run)
             if side not in sizes or repeat == args.repeats - 1:
@@ -294,14 +343,23 @@ def main():
                 f" (load {run['load_before']})",
                 flush=True,
             )
+            write_result(args, version, analyser, started, runs, sizes, complete=False)
     if not args.keep:
         with connect(database_url(args.server, "postgres")) as db:
             db.execute(f"DROP DATABASE IF EXISTS {RUN_DATABASE}")
+    result = write_result(args, version, analyser, started, runs, sizes, complete=True)
+    print(json.dumps(result["summary"], indent=2))
+
+
+def write_result(args, version, analyser, started, runs, sizes, complete):
+    """bench/results/import-history-<label>.json with the runs so far (written after each
+    run, so that a run stopped half-way leaves its figures)."""
     result = {
         "label": args.label,
         "date": time.strftime("%Y-%m-%d"),
         "started": time.strftime("%H:%M UTC", time.gmtime(started)),
         "ended": time.strftime("%H:%M UTC", time.gmtime()),
+        "complete": complete,
         "machine": {
             "cores": os.cpu_count(),
             "memory_gb": round(os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES") / 2**30, 1),
@@ -312,16 +370,18 @@ def main():
         "file_bytes": sum(Path(p).stat().st_size for p in args.paths),
         "workers": args.workers,
         "sides": args.sides,
+        "repeats": args.repeats,
+        "warmup": args.warmup,
         "note": args.note,
-        "summary": summarize(runs, args.sides),
+        "summary": summarize(runs, [s for s in args.sides if any(r["side"] == s for r in runs)]),
         "sizes": sizes,
         "runs": runs,
     }
     RESULTS.mkdir(exist_ok=True)
     out = RESULTS / f"import-history-{args.label}.json"
     out.write_text(json.dumps(result, indent=2))
-    print(json.dumps(result["summary"], indent=2))
-    print(f"wrote {out}")
+    print(f"wrote {out}", flush=True)
+    return result
 
 
 # One import batch as the import writes it (bulk_create's 500 rows), copied from the articles

@@ -288,7 +288,11 @@ def server_parts(embedded):
         key=lambda x: x["date"],
     )
     imports = sorted(
-        (json.loads(p.read_text()) for p in RESULTS.glob("import-*server*.json")),
+        (
+            json.loads(p.read_text())
+            for p in RESULTS.glob("import-*server*.json")
+            if not p.name.startswith("import-history-")  # history_parts() shows those
+        ),
         key=lambda i: i["label"],
     )
     if not (server or worst or loads or imports):
@@ -404,12 +408,19 @@ def history_rate_table(run):
     repeat."""
     lines = [
         "| side | imports | rows/s p50 | p25 – p75 | min – max | seconds | rate / off, p50 "
-        "(min – max of the repeats) |",
-        "|---|---:|---:|---:|---:|---|---:|",
+        "(min – max of the repeats) | waits for another transaction seen, each import |",
+        "|---|---:|---:|---:|---:|---|---:|---|",
     ]
     for side, s in run["summary"].items():
         r = s["rows_per_second"]
         ratio = s.get("rate_over_off")
+        # The import's connections sampled once a second: how often one waited for another
+        # transaction (the other import process's) to end.
+        waits = [
+            x["wait_events"].get("Lock: transactionid", 0)
+            for x in run["runs"]
+            if x["side"] == side and "wait_events" in x
+        ]
         lines.append(
             f"| {SIDE_NAMES.get(side, side)} | {s['n']} | **{r['p50']:,}** | {r['p25']:,} – "
             f"{r['p75']:,} | {r['min']:,} – {r['max']:,} | "
@@ -420,7 +431,7 @@ def history_rate_table(run):
                 if ratio
                 else "—"
             )
-            + " |"
+            + f" | {', '.join(map(str, waits)) if waits else '—'} |"
         )
     return "\n".join(lines)
 
@@ -487,8 +498,15 @@ def history_parts():
             f"{', '.join(run['files'])} ({run['file_bytes'] / 2**20:.1f} MB gzipped), "
             f"{run['workers']} import processes, {run['machine']['cores']} cores. Each import "
             "into a fresh copy of one migrated database; the sides interleaved, their order "
-            "reversed from one repeat to the next, after an untimed warm-up import. "
-            f"{run.get('note', '')}",
+            "reversed from one repeat to the next"
+            + (", after an untimed warm-up import. " if run.get("warmup", True) else ". ")
+            + (
+                f"Stopped after {len(run['runs'])} imports of the {run['repeats']} repeats "
+                "planned. "
+                if run.get("complete") is False
+                else ""
+            )
+            + f"{run.get('note', '')}",
             "",
             history_rate_table(run),
             "",
