@@ -4,7 +4,10 @@ one migrated database. Results go to bench/results/import-history-<label>.json; 
 them to bench/RESULTS.md.
 
     python bench/import_history.py --label server-ant --server postgres://postgres@127.0.0.1:5432 \\
-        --repeats 3 ../shared/corpus/ant-multisource.jsonl.gz
+        --analyser sql --repeats 3 ../shared/corpus/ant-multisource.jsonl.gz
+
+--first N imports only the file's first N lines; --breakdown times instead one import batch's
+statements and triggers under EXPLAIN ANALYZE (bench/results/history-breakdown-<label>.json).
 
 The sides (--sides; the default: off statement row):
 - off: the history's triggers disabled (ALTER TABLE ... DISABLE TRIGGER on every trigger that
