@@ -7,7 +7,10 @@ middleware below), an import or a command wraps its work in `recorded(...)`. A w
 any context (raw SQL in psql) is still recorded, with no context.
 """
 
+import uuid
+
 import pghistory
+import pghistory.runtime
 from pghistory.middleware import HistoryMiddleware as BaseHistoryMiddleware
 
 # Derived columns (the search vectors and keys, which PostgreSQL makes from the text) are no
@@ -81,6 +84,17 @@ def recorded(via, **metadata):
     """The context of the writes made inside it: `via` is "admin", "import", "command", "api"
     or "web"; `metadata` adds who (user: an id) and what (import_run, file, command)."""
     return pghistory.context(via=via, **metadata)
+
+
+def own_context():
+    """In a forked process of a parallel import: its own context row, with the same metadata
+    as its parent's. Every write statement's trigger upserts its context row, which locks the
+    row until the transaction ends, so processes sharing one row would queue behind each other."""
+    tracked = getattr(pghistory.runtime._tracker, "value", None)
+    if tracked is not None:
+        pghistory.runtime._tracker.value = pghistory.runtime.Context(
+            id=uuid.uuid4(), metadata=dict(tracked.metadata)
+        )
 
 
 class HistoryMiddleware(BaseHistoryMiddleware):

@@ -959,7 +959,10 @@ def owner(key, workers):
 def _worker(path, mapping, part, options, counter, folder, results):
     from django.db import connections
 
+    from .history import own_context
+
     connections.close_all()  # a connection of its own, not the parent's
+    own_context()  # the history's context: a row of its own, the same metadata
     try:
         summary = import_file(
             path,

@@ -288,7 +288,11 @@ def server_parts(embedded):
         key=lambda x: x["date"],
     )
     imports = sorted(
-        (json.loads(p.read_text()) for p in RESULTS.glob("import-*server*.json")),
+        (
+            json.loads(p.read_text())
+            for p in RESULTS.glob("import-*server*.json")
+            if not p.name.startswith("import-history-")  # history_parts() shows those
+        ),
         key=lambda i: i["label"],
     )
     if not (server or worst or loads or imports):
@@ -386,6 +390,140 @@ def server_parts(embedded):
             f"({run['label']}):",
             "",
             load_kinds_table(run),
+            "",
+        ]
+    return parts
+
+
+SIDE_NAMES = {
+    "off": "history off (its triggers disabled)",
+    "statement": "history on, statement-level triggers (as migrated), with the import's context",
+    "statement-no-context": "history on, statement-level triggers, no context",
+    "row": "history on, row-level triggers (pghistory's default), with the import's context",
+}
+
+
+def history_rate_table(run):
+    """Each side's import rate over the repeats, and its rate over the off side's in the same
+    repeat."""
+    lines = [
+        "| side | imports | rows/s p50 | p25 – p75 | min – max | seconds | rate / off, p50 "
+        "(min – max of the repeats) | waits for another transaction seen, each import |",
+        "|---|---:|---:|---:|---:|---|---:|---|",
+    ]
+    for side, s in run["summary"].items():
+        r = s["rows_per_second"]
+        ratio = s.get("rate_over_off")
+        # The import's connections sampled once a second: how often one waited for another
+        # transaction (the other import process's) to end.
+        waits = [
+            x["wait_events"].get("Lock: transactionid", 0)
+            for x in run["runs"]
+            if x["side"] == side and "wait_events" in x
+        ]
+        lines.append(
+            f"| {SIDE_NAMES.get(side, side)} | {s['n']} | **{r['p50']:,}** | {r['p25']:,} – "
+            f"{r['p75']:,} | {r['min']:,} – {r['max']:,} | "
+            + ", ".join(f"{x:g}" for x in s["seconds"])
+            + " | "
+            + (
+                f"**{ratio['p50']:.2f}** ({ratio['min']:.2f} – {ratio['max']:.2f})"
+                if ratio
+                else "—"
+            )
+            + f" | {', '.join(map(str, waits)) if waits else '—'} |"
+        )
+    return "\n".join(lines)
+
+
+def history_size_table(run, side="statement"):
+    """What the history holds after the import, beside the article table."""
+    sizes = run["sizes"].get(side) or {}
+    article = sizes.get("archive_article", {}).get("bytes")
+    lines = [
+        "| relation (with its indexes and TOAST) | rows | size | share of archive_article |",
+        "|---|---:|---:|---:|",
+    ]
+    for name, figure in sizes.items():
+        if not isinstance(figure, dict):
+            continue
+        share = f"{figure['bytes'] / article:.1%}" if article else ""
+        lines.append(f"| {name} | {figure['rows']:,} | {mb(figure['bytes'])} | {share} |")
+    off = run["sizes"].get("off", {}).get("database_bytes")
+    if off and sizes.get("database_bytes"):
+        lines.append(
+            f"| the whole database, history off → on | | {mb(off)} → "
+            f"{mb(sizes['database_bytes'])} | |"
+        )
+    return "\n".join(lines)
+
+
+def history_breakdown_table(run):
+    """One batch's statements and their triggers' share (medians of the rounds)."""
+    lines = [
+        f"| side | {run['batch']} articles inserted | of which the search vectors' trigger "
+        "| of which the history's trigger | the rest (indexes, TOAST, the rows) "
+        "| their tag links inserted | of which the history's trigger |",
+        "|---|---:|---:|---:|---:|---:|---:|",
+    ]
+    for side, m in run["medians_ms"].items():
+        vectors = m.get("articles: search vectors", 0)
+        history = m.get("articles: history", 0)
+        lines.append(
+            f"| {SIDE_NAMES.get(side, side)} | **{m['articles']:,}** | {vectors:,} | "
+            f"**{history:,}** | {m['articles'] - vectors - history:,.1f} | {m['links']:,} | "
+            f"{m.get('links: history', 0):,} |"
+        )
+    return "\n".join(lines)
+
+
+def history_parts():
+    """What the history's triggers cost the import (bench/import_history.py)."""
+    runs = sorted(
+        (json.loads(p.read_text()) for p in RESULTS.glob("import-history-*.json")),
+        key=lambda r: (r["date"], r.get("started", "")),
+    )
+    breakdowns = sorted(
+        (json.loads(p.read_text()) for p in RESULTS.glob("history-breakdown-*.json")),
+        key=lambda r: r["label"],
+    )
+    if not (runs or breakdowns):
+        return []
+    parts = ["## What the history costs the import (bench/import_history.py)", ""]
+    for run in runs:
+        parts += [
+            f"### {run['label']}: PostgreSQL {run['server']}, {run['analyser'].upper()} analyser "
+            f"({run['date']}, {run.get('started', '')} – {run.get('ended', '')})",
+            "",
+            f"{', '.join(run['files'])} ({run['file_bytes'] / 2**20:.1f} MB gzipped), "
+            f"{run['workers']} import processes, {run['machine']['cores']} cores. Each import "
+            "into a fresh copy of one migrated database; the sides interleaved, their order "
+            "reversed from one repeat to the next"
+            + (", after an untimed warm-up import. " if run.get("warmup", True) else ". ")
+            + (
+                f"Stopped after {len(run['runs'])} imports of the {run['repeats']} repeats "
+                "planned. "
+                if run.get("complete") is False
+                else ""
+            )
+            + f"{run.get('note', '')}",
+            "",
+            history_rate_table(run),
+            "",
+            history_size_table(run),
+            "",
+        ]
+    for run in breakdowns:
+        parts += [
+            f"### Where a batch's time goes: {run['label']}, PostgreSQL {run['server']}, "
+            f"{run['analyser'].upper()} analyser ({run['date']})",
+            "",
+            f"One import batch ({run['batch']} articles copied from {', '.join(run['sample'])} "
+            "under new urls, then a tag link for each) inserted under `EXPLAIN ANALYZE`, which "
+            "times each trigger, and rolled back; the three sides interleaved, "
+            f"{run['rounds']} rounds; medians in milliseconds, with the import's context set.",
+            "",
+            history_breakdown_table(run),
             "",
         ]
     return parts
@@ -495,6 +633,7 @@ def main():
             if notes:
                 parts += [f"{item['label']} ({item['date']}): " + "; ".join(notes) + ".", ""]
     parts += server_parts(runs)
+    parts += history_parts()
     parts += ["## Citation", "", f"The benchmarks use the ANT corpus: {CITATION}.", ""]
     (HERE / "RESULTS.md").write_text("\n".join(parts), encoding="utf-8")
     print(f"wrote {HERE / 'RESULTS.md'}")
