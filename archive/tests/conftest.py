@@ -1,8 +1,12 @@
+import contextlib
 import datetime as dt
+import os
 import shutil
+from pathlib import Path
 
 import pytest
 from django.contrib.auth.models import Group, User
+from django.test.testcases import LiveServerThread, _StaticFilesHandler
 from django.utils import timezone
 
 from archive.models import Article, Claim, ClaimAppearance, Source, Tag
@@ -155,12 +159,46 @@ def plain_http(settings):
     settings.CSRF_COOKIE_SECURE = False
 
 
+CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
+
+
+def require_chromium():
+    """Called by each browser test module: without Debian's chromium the module is skipped,
+    except in CI, where .ci/run installs it and its absence is a failure."""
+    os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+    if Path(CHROMIUM).exists():
+        return
+    if os.environ.get("CI"):
+        raise RuntimeError(f"Chromium is missing ({CHROMIUM}): .ci/run installs Debian's chromium")
+    pytest.skip(
+        "Debian's chromium is not installed (apt-get install chromium)", allow_module_level=True
+    )
+
+
+@contextlib.contextmanager
+def served(settings):
+    """The app on a free local port, its static files served from STATIC_ROOT as in
+    production (pytest-django's live_server looks for them unhashed, in the source folders)."""
+    settings.ALLOWED_HOSTS = ["127.0.0.1"]
+    server = LiveServerThread("127.0.0.1", _StaticFilesHandler, port=0)
+    server.daemon = True
+    server.start()
+    server.is_ready.wait()
+    if server.error:
+        raise server.error
+    try:
+        yield f"http://127.0.0.1:{server.port}"
+    finally:
+        server.terminate()
+        server.join()
+
+
 @pytest.fixture(scope="session")
 def browser_type_launch_args(browser_type_launch_args):
     """The browser tests drive Debian's Chromium, headless (pytest-playwright's fixture)."""
     return {
         **browser_type_launch_args,
-        "executable_path": shutil.which("chromium") or "/usr/bin/chromium",
+        "executable_path": CHROMIUM,
         "args": [
             "--headless",
             "--no-sandbox",

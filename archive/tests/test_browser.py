@@ -4,28 +4,20 @@ English, use the keyboard. With SAVE_SCREENSHOTS=<folder> the pages are saved as
 (`make screenshots` writes docs/screenshots/)."""
 
 import os
-import shutil
 from pathlib import Path
 
 import pytest
 from django.core.management import call_command
-from django.test.testcases import LiveServerThread, _StaticFilesHandler
 
 from archive import search
+from archive.tests.conftest import require_chromium, served
 
-CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 SCREENSHOTS = os.environ.get("SAVE_SCREENSHOTS")
 
-if not Path(CHROMIUM).exists():
-    if os.environ.get("CI"):
-        raise RuntimeError(f"Chromium is missing ({CHROMIUM}): .ci/run installs Debian's chromium")
-    pytest.skip(
-        "Debian's chromium is not installed (apt-get install chromium)", allow_module_level=True
-    )
+require_chromium()
 
 # Playwright's sync API runs an event loop in this thread; the ORM calls made by the tests
 # themselves are still synchronous.
-os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 
 pytestmark = pytest.mark.browser
 
@@ -40,18 +32,10 @@ def browser_context_args(browser_context_args):
 def site(transactional_db, settings):
     """The app on a free local port, its static files served from STATIC_ROOT as in
     production (pytest-django's live_server looks for them unhashed, in the source folders)."""
-    settings.ALLOWED_HOSTS = ["127.0.0.1"]
     call_command("loaddata", "seed", verbosity=0)
     search.refresh_vocabulary()
-    server = LiveServerThread("127.0.0.1", _StaticFilesHandler, port=0)
-    server.daemon = True
-    server.start()
-    server.is_ready.wait()
-    if server.error:
-        raise server.error
-    yield f"http://127.0.0.1:{server.port}"
-    server.terminate()
-    server.join()
+    with served(settings) as url:
+        yield url
 
 
 def shot(page, name):

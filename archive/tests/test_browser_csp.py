@@ -2,27 +2,15 @@
 articles, opens a change form, uses its widgets and the import page, and a reader uses the
 public pages; the browser reports no violation of the policy."""
 
-import os
-import shutil
-from pathlib import Path
-
 import pytest
 from django.contrib.auth.models import User
 from django.core.management import call_command
-from django.test.testcases import LiveServerThread, _StaticFilesHandler
 
 from archive import search
+from archive.tests.conftest import require_chromium, served
 
-CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
+require_chromium()
 
-if not Path(CHROMIUM).exists():
-    if os.environ.get("CI"):
-        raise RuntimeError(f"Chromium is missing ({CHROMIUM}): .ci/run installs Debian's chromium")
-    pytest.skip(
-        "Debian's chromium is not installed (apt-get install chromium)", allow_module_level=True
-    )
-
-os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 
 pytestmark = pytest.mark.browser
 
@@ -31,20 +19,12 @@ PASSWORD = "a-long-editor-password"
 
 @pytest.fixture
 def site(transactional_db, settings):
-    settings.ALLOWED_HOSTS = ["127.0.0.1"]
     call_command("loaddata", "seed", verbosity=0)
     search.refresh_vocabulary()
     # A superuser: every admin page, including user management, is opened.
     User.objects.create_superuser("layla", password=PASSWORD)
-    server = LiveServerThread("127.0.0.1", _StaticFilesHandler, port=0)
-    server.daemon = True
-    server.start()
-    server.is_ready.wait()
-    if server.error:
-        raise server.error
-    yield f"http://127.0.0.1:{server.port}"
-    server.terminate()
-    server.join()
+    with served(settings) as url:
+        yield url
 
 
 @pytest.fixture

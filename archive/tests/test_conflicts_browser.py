@@ -5,44 +5,27 @@ chooses per field and saves both. With SAVE_SCREENSHOTS=<folder> the conflict pa
 at a laptop's width and a phone's (conflict.png, conflict-phone.png)."""
 
 import os
-import shutil
 from pathlib import Path
 
 import pytest
 from django.contrib.auth.models import Group, Permission, User
-from django.test.testcases import LiveServerThread, _StaticFilesHandler
 
 from archive.models import Article, ClaimAppearance
-from archive.tests.conftest import aware
+from archive.tests.conftest import aware, require_chromium, served
 
-CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 SCREENSHOTS = os.environ.get("SAVE_SCREENSHOTS")
 PASSWORD = "a-long-editor-password"
 
-if not Path(CHROMIUM).exists():
-    if os.environ.get("CI"):
-        raise RuntimeError(f"Chromium is missing ({CHROMIUM}): .ci/run installs Debian's chromium")
-    pytest.skip(
-        "Debian's chromium is not installed (apt-get install chromium)", allow_module_level=True
-    )
+require_chromium()
 
-os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 
 pytestmark = pytest.mark.browser
 
 
 @pytest.fixture
 def site(transactional_db, settings):
-    settings.ALLOWED_HOSTS = ["127.0.0.1"]
-    server = LiveServerThread("127.0.0.1", _StaticFilesHandler, port=0)
-    server.daemon = True
-    server.start()
-    server.is_ready.wait()
-    if server.error:
-        raise server.error
-    yield f"http://127.0.0.1:{server.port}"
-    server.terminate()
-    server.join()
+    with served(settings) as url:
+        yield url
 
 
 @pytest.fixture

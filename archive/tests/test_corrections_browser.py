@@ -4,28 +4,20 @@ SAVE_SCREENSHOTS=<folder> the pages are saved as PNG (docs/screenshots/correctio
 correction-phone.png, verdict-history.png)."""
 
 import os
-import shutil
 from pathlib import Path
 
 import pytest
 from django.core.management import call_command
-from django.test.testcases import LiveServerThread, _StaticFilesHandler
 
 from archive import search
 from archive.corrections import Correction, VerdictChange
 from archive.models import Article, Claim
+from archive.tests.conftest import require_chromium, served
 
-CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 SCREENSHOTS = os.environ.get("SAVE_SCREENSHOTS")
 
-if not Path(CHROMIUM).exists():
-    if os.environ.get("CI"):
-        raise RuntimeError(f"Chromium is missing ({CHROMIUM}): .ci/run installs Debian's chromium")
-    pytest.skip(
-        "Debian's chromium is not installed (apt-get install chromium)", allow_module_level=True
-    )
+require_chromium()
 
-os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 
 pytestmark = pytest.mark.browser
 
@@ -40,7 +32,6 @@ VERDICT_NOTE = "نفت وزارة الدفاع الكورية الجنوبية �
 @pytest.fixture
 def site(transactional_db, settings):
     """The seed archive with a correction and a verdict changed twice, on a free port."""
-    settings.ALLOWED_HOSTS = ["127.0.0.1"]
     call_command("loaddata", "seed", verbosity=0)
     article = Article.objects.get(slug=T0)
     article.body = article.body.replace("مرسوما", "مرسومًا", 1)
@@ -53,15 +44,8 @@ def site(transactional_db, settings):
     latest = VerdictChange.objects.filter(claim=claim).order_by("-id").first()
     VerdictChange.objects.filter(pk=latest.pk).update(note=VERDICT_NOTE)
     search.refresh_vocabulary()
-    server = LiveServerThread("127.0.0.1", _StaticFilesHandler, port=0)
-    server.daemon = True
-    server.start()
-    server.is_ready.wait()
-    if server.error:
-        raise server.error
-    yield {"url": f"http://127.0.0.1:{server.port}", "claim": claim.pk}
-    server.terminate()
-    server.join()
+    with served(settings) as url:
+        yield {"url": url, "claim": claim.pk}
 
 
 def shot(page, name, full_page=False):

@@ -4,29 +4,21 @@ confirmation are saved as PNG (docs/screenshots/history-old-new.png, history-res
 
 import datetime as dt
 import os
-import shutil
 from pathlib import Path
 
 import pytest
 from django.contrib.auth.models import Permission, User
 from django.db import transaction
-from django.test.testcases import LiveServerThread, _StaticFilesHandler
 from django.utils import timezone
 
 from archive.history import recorded
 from archive.models import Article, Source, Tag
+from archive.tests.conftest import require_chromium, served
 
-CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 SCREENSHOTS = os.environ.get("SAVE_SCREENSHOTS")
 
-if not Path(CHROMIUM).exists():
-    if os.environ.get("CI"):
-        raise RuntimeError(f"Chromium is missing ({CHROMIUM}): .ci/run installs Debian's chromium")
-    pytest.skip(
-        "Debian's chromium is not installed (apt-get install chromium)", allow_module_level=True
-    )
+require_chromium()
 
-os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 
 pytestmark = pytest.mark.browser
 
@@ -46,16 +38,8 @@ def browser_context_args(browser_context_args):
 
 @pytest.fixture
 def site(transactional_db, settings):
-    settings.ALLOWED_HOSTS = ["127.0.0.1"]
-    server = LiveServerThread("127.0.0.1", _StaticFilesHandler, port=0)
-    server.daemon = True
-    server.start()
-    server.is_ready.wait()
-    if server.error:
-        raise server.error
-    yield f"http://127.0.0.1:{server.port}"
-    server.terminate()
-    server.join()
+    with served(settings) as url:
+        yield url
 
 
 @pytest.fixture

@@ -5,7 +5,6 @@ address then answers 410. With SAVE_SCREENSHOTS=<folder> the pages are saved as 
 
 import importlib
 import os
-import shutil
 from pathlib import Path
 
 import pytest
@@ -13,22 +12,15 @@ from django.contrib.auth.models import Group, User
 from django.core.management import call_command
 from django.db import connection
 from django.db.migrations.loader import MigrationLoader
-from django.test.testcases import LiveServerThread, _StaticFilesHandler
 
 from archive import search
 from archive.models import Article
+from archive.tests.conftest import require_chromium, served
 
-CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 SCREENSHOTS = os.environ.get("SAVE_SCREENSHOTS")
 
-if not Path(CHROMIUM).exists():
-    if os.environ.get("CI"):
-        raise RuntimeError(f"Chromium is missing ({CHROMIUM}): .ci/run installs Debian's chromium")
-    pytest.skip(
-        "Debian's chromium is not installed (apt-get install chromium)", allow_module_level=True
-    )
+require_chromium()
 
-os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 
 pytestmark = pytest.mark.browser
 
@@ -48,22 +40,14 @@ def make_roles():
 
 @pytest.fixture
 def site(transactional_db, settings):
-    settings.ALLOWED_HOSTS = ["127.0.0.1"]
     call_command("loaddata", "seed", verbosity=0)
     search.refresh_vocabulary()
     make_roles()
     for username, group in (("layla", "Editors"), ("huda", "Chief editors")):
         user = User.objects.create_user(username, password=PASSWORD, is_staff=True)
         user.groups.add(Group.objects.get(name=group))
-    server = LiveServerThread("127.0.0.1", _StaticFilesHandler, port=0)
-    server.daemon = True
-    server.start()
-    server.is_ready.wait()
-    if server.error:
-        raise server.error
-    yield f"http://127.0.0.1:{server.port}"
-    server.terminate()
-    server.join()
+    with served(settings) as url:
+        yield url
 
 
 def shot(page, name):
