@@ -5,14 +5,16 @@ or "withdrawn" status, no delete link on others' drafts; a crafted request is re
 from django import forms
 from django.contrib import admin, messages
 from django.contrib.admin.utils import unquote
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpResponseNotAllowed, HttpResponseRedirect
+from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils import formats, timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 
 from . import workflow
+from .corrections import Correction
 from .models import Article
 
 LOCKED_NOTES = {
@@ -51,6 +53,12 @@ def locked(options, note):
     """A fieldset's options with `note` saying why (some of) its fields are read-only."""
     classes = [*options.get("classes", []), "workflow-locked"]
     return {**options, "description": note, "classes": classes}
+
+
+class CorrectionNoteForm(forms.ModelForm):
+    class Meta:
+        model = Correction
+        fields = ["note"]
 
 
 class ArticleWorkflowAdmin:
@@ -102,6 +110,11 @@ class ArticleWorkflowAdmin:
                 self.admin_site.admin_view(self.move_view),
                 name="archive_article_move",
             ),
+            path(
+                "<path:object_id>/correction/",
+                self.admin_site.admin_view(self.correction_view),
+                name="archive_article_correction",
+            ),
             *super().get_urls(),
         ]
 
@@ -119,6 +132,8 @@ class ArticleWorkflowAdmin:
     def change_view(self, request, object_id, form_url="", extra_context=None):
         article = self.get_object(request, unquote(object_id))
         extra = {"workflow_moves": self.moves(request, article) if article else []}
+        if article and article.is_published and request.user.has_perm("archive.add_correction"):
+            extra["correction_url"] = reverse("admin:archive_article_correction", args=[article.pk])
         return super().change_view(request, object_id, form_url, {**extra, **(extra_context or {})})
 
     def delete_view(self, request, object_id, extra_context=None):
@@ -130,6 +145,30 @@ class ArticleWorkflowAdmin:
                 "admin:archive_article_move", args=[article.pk, workflow.WITHDRAWN]
             )
         return super().delete_view(request, object_id, {**extra, **(extra_context or {})})
+
+    def correction_view(self, request, object_id):
+        """A public correction note on an article, for whoever may add corrections, editors
+        included: a published article is read-only for them, and the note changes nothing
+        else of it."""
+        article = self.get_object(request, unquote(object_id))
+        if article is None:
+            raise Http404
+        if not request.user.has_perm("archive.add_correction"):
+            raise PermissionDenied
+        correction = Correction(article=article, created_by=request.user)
+        form = CorrectionNoteForm(request.POST or None, instance=correction)
+        if request.method == "POST" and form.is_valid():
+            form.save()
+            self.message_user(request, _("The correction was added."), messages.SUCCESS)
+            return HttpResponseRedirect(reverse("admin:archive_article_change", args=[article.pk]))
+        context = {
+            **self.admin_site.each_context(request),
+            "opts": self.opts,
+            "original": article,
+            "form": form,
+            "title": _("Add a public correction"),
+        }
+        return TemplateResponse(request, "admin/archive/article/correction.html", context)
 
     def move_view(self, request, object_id, target):
         """POST only: move one article to `target` (the change page's buttons)."""
