@@ -287,6 +287,10 @@ class ArticleAdmin(
 
     change_list_template = "admin/archive/article/change_list.html"
 
+    def get_changeform_initial_data(self, request):
+        # A new article starts dated now, so that a draft saves without a date made up first.
+        return {"published_at": timezone.now(), **super().get_changeform_initial_data(request)}
+
     def formfield_for_dbfield(self, db_field, request, **kwargs):
         field = super().formfield_for_dbfield(db_field, request, **kwargs)
         if isinstance(db_field, models.DateTimeField) and field is not None:

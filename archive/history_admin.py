@@ -276,12 +276,11 @@ HISTORY_PAGES = {"article", "claim", "tag", "source"}
 
 
 def changes_view(request, site):
-    """Everything one user, or one import run, changed: ?user=<id> or ?import_run=<id>,
-    filtered by kind of item, by where it came from (via) and by date."""
+    """Everything one user, or one import run, changed: ?user=<id> or ?import_run=<id> (with
+    neither, everyone's recent changes), filtered by kind of item, by where it came from (via)
+    and by date."""
     user_id = whole_number(request.GET.get("user"))
     run_id = whole_number(request.GET.get("import_run"))
-    if user_id is None and run_id is None:
-        raise Http404
     sees_accounts = request.user.has_perm("auth.view_user")
     kinds = [k for k in versions.KINDS if sees_accounts or k not in ACCOUNT_KINDS]
     chosen = [k for k in request.GET.getlist("kind") if k in kinds] or kinds
@@ -316,11 +315,12 @@ def changes_view(request, site):
     if user_id is not None:
         account = get_user_model()._base_manager.filter(pk=user_id).first()
         person = (account.get_full_name() or account.get_username()) if account else f"#{user_id}"
-    subject = (
-        _("Changes made by %(person)s") % {"person": person}
-        if person
-        else _("Changes made by import no. %(run)s") % {"run": run_id}
-    )
+    if person:
+        subject = _("Changes made by %(person)s") % {"person": person}
+    elif run_id is not None:
+        subject = _("Changes made by import no. %(run)s") % {"run": run_id}
+    else:
+        subject = _("Recent changes")
     paginator = Paginator(range(total), PER_PAGE)
     query = request.GET.copy()
     query.pop("page", None)

@@ -517,6 +517,7 @@ KINDS = {
     "article_tag": "ArticleTagEvent",
     "article_source": "ArticleCreditedSourceEvent",
     "claim_tag": "ClaimTagEvent",
+    "correction": "CorrectionEvent",
     "user": "UserEvent",
     "group": "GroupEvent",
     "user_group": "UserGroupEvent",

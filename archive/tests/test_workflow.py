@@ -710,3 +710,9 @@ def test_a_claim_stated_only_in_a_withdrawn_article_is_no_longer_public(client, 
     assert json.dumps(data, ensure_ascii=False).count("/articles/gone/") == 0
     page = client.get(reverse("claim", args=[shared.pk])).content.decode()
     assert "/articles/gone/" not in page and "/articles/kept/" in page
+
+
+def test_a_new_article_form_starts_dated_now_so_a_draft_needs_no_made_up_date(editor_client):
+    form = editor_client.get(reverse("admin:archive_article_add")).context["adminform"].form
+    started = form.initial["published_at"]
+    assert abs((timezone.now() - started).total_seconds()) < 60
