@@ -1471,11 +1471,15 @@ class Claim(models.Model):
         (its first public article's publication time) and when its verdict last changed in
         public (archive/corrections.py), else that first time. Not yet public (a preview):
         its last change."""
-        first = ClaimAppearance.objects.published().filter(claim=self)
-        first = first.aggregate(first=models.Min("article__published_at"))["first"]
+        if hasattr(self, "first_public"):  # read with the claim (views.with_review_dates)
+            first, changed = self.first_public, self.last_public_change
+        else:
+            first = ClaimAppearance.objects.published().filter(claim=self)
+            first = first.aggregate(first=models.Min("article__published_at"))["first"]
+            changed = self.verdict_changes.public().aggregate(last=models.Max("changed_at"))
+            changed = changed["last"]
         if first is None:
             return self.updated_at, self.updated_at
-        changed = self.verdict_changes.public().aggregate(last=models.Max("changed_at"))["last"]
         return first, max(first, changed) if changed else first
 
     @property

@@ -3,7 +3,7 @@
 import json
 
 from django.core.paginator import Paginator
-from django.db.models import Exists, OuterRef, Prefetch
+from django.db.models import Exists, Max, Min, OuterRef, Prefetch, Subquery
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
@@ -156,7 +156,9 @@ def article(request, slug):
         article = visible_article(request, slug)
     except Http404:
         return withdrawn_article(request, slug)
-    appearances = list(article.claim_appearances.select_related("claim__claimant").order_by("id"))
+    claims = with_review_dates(Claim.objects.select_related("claimant"))
+    appearances = article.claim_appearances.prefetch_related(Prefetch("claim", queryset=claims))
+    appearances = list(appearances.order_by("id"))
     corrections = list(article.public_corrections)
     return render(
         request,
@@ -218,6 +220,28 @@ def claims(request):
         },
         status=400 if filterset.over_limit() else 200,
     )
+
+
+def with_review_dates(claims):
+    """`claims` with what their ClaimReview's dates need, read in the same query
+    (Claim.review_dates): their first public appearance and last public verdict change."""
+    first = (
+        ClaimAppearance.objects.published()
+        .filter(claim=OuterRef("pk"))
+        .order_by()
+        .values("claim")
+        .annotate(first=Min("article__published_at"))
+        .values("first")
+    )
+    changed = (
+        VerdictChange.objects.public()
+        .filter(claim=OuterRef("pk"))
+        .order_by()
+        .values("claim")
+        .annotate(last=Max("changed_at"))
+        .values("last")
+    )
+    return claims.annotate(first_public=Subquery(first), last_public_change=Subquery(changed))
 
 
 def with_verdict_history(claims):

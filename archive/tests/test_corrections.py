@@ -9,6 +9,7 @@ import xml.etree.ElementTree as ET
 import pytest
 from django.db import connection
 from django.test import Client
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
@@ -410,3 +411,22 @@ def test_an_earlier_change_keeps_its_own_note(chief_client, public, claim_in):
 
 def fresh_claim(claim):
     return Claim.objects.get(pk=claim.pk)
+
+
+def test_the_article_pages_claim_reviews_cost_no_query_per_claim(
+    client, make_article, make_claim, appear
+):
+    article = make_article(title="مقال بادعاءات")
+
+    def queries():
+        with CaptureQueriesContext(connection) as captured:
+            assert client.get(article.get_absolute_url()).status_code == 200
+        return len(captured)
+
+    first = make_claim(statement="ادعاء أول", verdict="false")
+    appear(first, article, "المعاهدة")
+    one = queries()
+    for n in range(3):
+        claim = make_claim(statement=f"ادعاء رقم {n}", verdict="disputed")
+        appear(claim, article, "روسيا")
+    assert queries() == one
