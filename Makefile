@@ -24,11 +24,12 @@ $(VENV)/.installed: requirements.txt
 	$(PY) -m pip install --quiet -r requirements.txt
 	touch $@
 
-# The analyser in C for the embedded PostgreSQL (archive/native/): the same vectors as the SQL
+# The analyser in C for the embedded PostgreSQL (archive/search/native/): the same vectors as the SQL
 # one, several times faster; built again when its source or rules change. Where it cannot be
 # built (no C compiler), the SQL one is used.
-$(VENV)/.analyser: $(VENV)/.installed archive/native/archive_analyser.c archive/native/build.py archive/search.py
-	$(PY) archive/native/build.py || echo "[analyser] going on with the SQL analyser"
+$(VENV)/.analyser: $(VENV)/.installed archive/search/native/archive_analyser.c archive/search/native/build.py \
+		archive/search/rules.py
+	$(PY) archive/search/native/build.py || echo "[analyser] going on with the SQL analyser"
 	touch $@
 
 venv: $(VENV)/.installed $(VENV)/.analyser

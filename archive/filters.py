@@ -249,7 +249,8 @@ class SearchFilterSet(django_filters.FilterSet):
 
     @property
     def estimated_count(self):
-        """The estimate of all results when they were bounded (see Article.objects.bounded)."""
+        """The estimate of all results when the candidates are not all of them (see
+        archive/search/execution.py)."""
         return getattr(self.qs, "estimated_count", None)
 
     @property
@@ -311,9 +312,9 @@ class ArticleFilter(SearchFilterSet):
     def facets(self, limit=15):
         """Counts within the current results: {"source": [...], "tag": [...], "verdict": [...]},
         each item {"value", "label", "count"}, most common first."""
-        settled = getattr(self.qs, "bounded_ids", None)
+        settled = getattr(self.qs, "candidate_ids", None)
         if settled is not None:
-            return article_facets(settled, limit, self.qs.bounded_sources)
+            return article_facets(settled, limit, self.qs.outlet_counts)
         ids = self.qs.order_by().values("pk")
         verdicts = (
             ClaimAppearance.objects.filter(article__in=ids)

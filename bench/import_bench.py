@@ -7,7 +7,7 @@ database of DATABASE_URL and writes bench/results/import-<label>.json.
 The database should be freshly migrated: the rate counts created rows.
 
 --analyser sql makes the database index with the SQL analyser for this import instead of the
-native one (archive/native/), to compare the two; the result records which one ran.
+native one (archive/search/native/), to compare the two; the result records which one ran.
 
 --bulk, for loading a large archive into an empty table: the text indexes (GIN) are dropped
 before the import and built again after it, in one pass each, as bulk loads are done; the

@@ -1,4 +1,5 @@
 import contextlib
+import dataclasses
 import datetime as dt
 import os
 import shutil
@@ -10,6 +11,7 @@ from django.test.testcases import LiveServerThread, _StaticFilesHandler
 from django.utils import timezone
 
 from archive.models import Article, Claim, ClaimAppearance, Source, Tag
+from archive.search import tuning
 
 
 def aware(year, month, day, hour=9):
@@ -104,6 +106,17 @@ def empty_archive():
     with connection.cursor() as cursor:
         cursor.execute(f"TRUNCATE {ARCHIVE_TABLES} CASCADE")
     search.refresh_vocabulary()
+
+
+@pytest.fixture
+def search_limits(monkeypatch):
+    """Lowers the search's Limits (archive/search/tuning.py) for one test, so that a dozen
+    articles are "very many": search_limits(large=5, candidates=4)."""
+
+    def lower(**changes):
+        monkeypatch.setattr(tuning, "LIMITS", dataclasses.replace(tuning.LIMITS, **changes))
+
+    return lower
 
 
 SECRET = "كلمةسريةللمسودة"

@@ -8,20 +8,20 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from archive import search
 from archive.models import Article
+from archive.search import execution
 
 pytestmark = pytest.mark.django_db
 
 
 def estimates_are(monkeypatch, estimate):
-    """search.estimate_rows gives estimate(queryset) for each queryset it is asked about."""
+    """execution.estimate_rows gives estimate(queryset) for each queryset it is asked about."""
 
     def estimate_rows(*querysets):
         estimates = [estimate(queryset) for queryset in querysets]
         return estimates[0] if len(estimates) == 1 else estimates
 
-    monkeypatch.setattr(search, "estimate_rows", estimate_rows)
+    monkeypatch.setattr(execution, "estimate_rows", estimate_rows)
 
 
 def planner_says(monkeypatch, matches):
@@ -31,9 +31,8 @@ def planner_says(monkeypatch, matches):
 
 
 @pytest.fixture
-def many(make_article, monkeypatch):
-    monkeypatch.setattr(search, "LARGE", 5)
-    monkeypatch.setattr(search, "CANDIDATES", 4)
+def many(make_article, monkeypatch, search_limits):
+    search_limits(large=5, candidates=4)
     # The planner's estimate on a dozen rows means little; the real count stands in for it.
     estimates_are(monkeypatch, lambda queryset: queryset.count())
     made = [
@@ -106,24 +105,22 @@ def test_the_real_estimate_is_close_on_a_real_table(make_article):
     with connection.cursor() as cursor:
         cursor.execute("ANALYZE archive_article")
     searched = Article.objects.published().search("البرتقال")
-    estimate = search.estimate_rows(searched)
+    estimate = execution.estimate_rows(searched)
     assert 1 <= estimate <= 40
     # Several at once, from one statement: each as it would be alone.
     drafts = Article.objects.filter(status=Article.Status.DRAFT)
-    assert search.estimate_rows(searched, Article.objects.all(), drafts) == [
+    assert execution.estimate_rows(searched, Article.objects.all(), drafts) == [
         estimate,
-        search.estimate_rows(Article.objects.all()),
-        search.estimate_rows(drafts),
+        execution.estimate_rows(Article.objects.all()),
+        execution.estimate_rows(drafts),
     ]
 
 
 @pytest.fixture
-def sparse(make_article, monkeypatch):
+def sparse(make_article, monkeypatch, search_limits):
     """30 articles a day apart, every third about oranges: the newest four matches are
     days 29, 26, 23 and 20. Estimates of 2 or more take the windows."""
-    monkeypatch.setattr(search, "LARGE", 5)
-    monkeypatch.setattr(search, "CANDIDATES", 4)
-    monkeypatch.setattr(search, "ONE_QUERY_BELOW", 2)
+    search_limits(large=5, candidates=4, one_query_below=2)
     for n in range(30):
         make_article(
             f"خبر {n}",
@@ -135,10 +132,12 @@ def sparse(make_article, monkeypatch):
 
 @pytest.mark.parametrize("first_window", [1, 3, 50])
 @pytest.mark.parametrize("guess", [1, 10, 30])
-def test_windows_walk_back_to_exactly_the_newest_matches(sparse, monkeypatch, first_window, guess):
+def test_windows_walk_back_to_exactly_the_newest_matches(
+    sparse, monkeypatch, first_window, guess, search_limits
+):
     """Whatever the estimate (far too low, about right, far too high) and the first window,
     the windows neither miss nor repeat a match."""
-    monkeypatch.setattr(search, "FIRST_WINDOW", first_window)
+    search_limits(first_window=first_window)
     planner_says(monkeypatch, guess)
     results = Article.objects.published().search("البرتقال", sort="newest")
     assert [a.title for a in results] == sparse
@@ -156,9 +155,9 @@ def test_windows_walk_back_to_exactly_the_newest_matches(sparse, monkeypatch, fi
     ],
 )
 def test_a_first_window_beyond_the_rows_searched_looks_for_no_edge(
-    sparse, monkeypatch, rows_estimate, first_window, edges
+    sparse, monkeypatch, rows_estimate, first_window, edges, search_limits
 ):
-    monkeypatch.setattr(search, "FIRST_WINDOW", first_window)
+    search_limits(first_window=first_window)
     estimates_are(monkeypatch, lambda q: 2 if q.search_info else rows_estimate)
     with CaptureQueriesContext(connection) as queries:
         results = Article.objects.published().search("البرتقال", sort="newest")
@@ -169,22 +168,22 @@ def test_a_first_window_beyond_the_rows_searched_looks_for_no_edge(
     assert bool(looked) == edges
 
 
-def test_windows_that_reach_the_end_find_every_match(sparse, monkeypatch):
+def test_windows_that_reach_the_end_find_every_match(sparse, monkeypatch, search_limits):
     """An estimate far above the truth: the walk reaches the oldest article and finds that
     the matches are few after all, so the count is exact."""
-    monkeypatch.setattr(search, "CANDIDATES", 20)
-    monkeypatch.setattr(search, "LARGE", 20)
-    monkeypatch.setattr(search, "FIRST_WINDOW", 2)
+    search_limits(candidates=20, large=20, first_window=2)
     planner_says(monkeypatch, 10_000)
     results = Article.objects.published().search("البرتقال")
     assert results.estimated_count is None and results.count() == 10
     assert {a.title for a in results} == {f"خبر {n}" for n in range(2, 30, 3)}
 
 
-def test_many_results_rank_by_title_and_lead_then_rerank_the_best(make_article, monkeypatch):
+def test_many_results_rank_by_title_and_lead_then_rerank_the_best(
+    make_article, monkeypatch, search_limits
+):
     """Above RERANK results, the title-and-lead vector ranks them all and the whole text
     re-ranks the RERANK best: articles that match in the body only come after, newest first."""
-    monkeypatch.setattr(search, "RERANK", 2)
+    search_limits(rerank=2)
     day = dt.datetime(2020, 1, 1, tzinfo=dt.UTC)
     make_article("البرتقال في العنوان", body="لا شيء هنا", published_at=day)
     make_article(
@@ -198,7 +197,7 @@ def test_many_results_rank_by_title_and_lead_then_rerank_the_best(make_article, 
         )
     with CaptureQueriesContext(connection) as queries:
         titles = [a.title for a in Article.objects.published().search("البرتقال")]
-    # The quick stage ranks by ts_rank (no cover density: cheaper, see search.rank); the
+    # The quick stage ranks by ts_rank (no cover density: cheaper, see search.ranking.rank); the
     # whole text re-ranks by cover density.
     by_vector = {
         column: [
@@ -213,15 +212,15 @@ def test_many_results_rank_by_title_and_lead_then_rerank_the_best(make_article, 
     # matches, which the title-and-lead vector cannot tell apart: newest first.
     assert set(titles[:2]) == {"البرتقال في العنوان", "البرتقال مرة أخرى"}
     assert titles[2:] == ["خبر 2", "خبر 1", "خبر 0"]
-    monkeypatch.setattr(search, "RERANK", 200)
+    search_limits(rerank=200)
     full = [a.title for a in Article.objects.published().search("البرتقال")]
     assert titles[:2] == [t for t in full if t in titles[:2]]
-    monkeypatch.setattr(search, "RERANK", 2)
+    search_limits(rerank=2)
     newest = Article.objects.published().search("البرتقال", sort="newest")
     assert [a.title for a in newest][:2] == ["خبر 2", "خبر 1"]
     assert all(a.rank is not None for a in newest)
     # Below the limit, the whole text ranks every result: the most oranges first.
-    monkeypatch.setattr(search, "RERANK", 200)
+    search_limits(rerank=200)
     ranked = [a.title for a in Article.objects.published().search("البرتقال")]
     assert ranked.index("خبر 0") < ranked.index("خبر 2")
 
@@ -238,14 +237,16 @@ def test_a_date_range_is_whole_days_in_the_site_time_zone(make_article, client, 
     assert [r["title"] for r in far.json()["results"]] == ["بعد منتصف الليل"]
 
 
-def test_pages_of_many_results_are_slices_of_their_settled_order(make_article, monkeypatch):
+def test_pages_of_many_results_are_slices_of_their_settled_order(
+    make_article, monkeypatch, search_limits
+):
     """Above RERANK results, ranks are computed once when the ids are settled: a page is
     its ids' rows in that order, with their rank, and no ranking query of its own."""
     from django.core.paginator import Paginator
     from django.db import connection
     from django.test.utils import CaptureQueriesContext
 
-    monkeypatch.setattr(search, "RERANK", 3)
+    search_limits(rerank=3)
     day = dt.datetime(2020, 1, 1, tzinfo=dt.UTC)
     for n in range(1, 9):
         title = "البرتقال" if n % 2 else f"خبر {n}"
@@ -275,13 +276,12 @@ def test_pages_of_many_results_are_slices_of_their_settled_order(make_article, m
 
 
 @pytest.fixture
-def phrases(make_article, monkeypatch):
+def phrases(make_article, monkeypatch, search_limits):
     """30 articles a day apart: every third has the phrase «البرتقال الأحمر اللذيذ», the
     others its two pairs apart (or none of its words). The newest four with the phrase: days
     29, 26, 23, 20. (A phrase of three words: its pairs come from the index, the phrase
     itself is tested in each vector.)"""
-    monkeypatch.setattr(search, "LARGE", 5)
-    monkeypatch.setattr(search, "CANDIDATES", 4)
+    search_limits(large=5, candidates=4)
     for n in range(30):
         body = {2: "عن البرتقال الأحمر اللذيذ", 1: "البرتقال الأحمر ثم الأحمر اللذيذ"}.get(
             n % 3, "الليمون"
@@ -297,12 +297,11 @@ def phrases(make_article, monkeypatch):
 @pytest.mark.parametrize("slice_size", [1, 2, 100])
 @pytest.mark.parametrize("first_window", [2, 50])
 def test_a_phrase_is_tested_on_the_words_matches_newest_first(
-    phrases, monkeypatch, slice_size, first_window
+    phrases, monkeypatch, slice_size, first_window, search_limits
 ):
     """The windows find the rows with both words through the index, then test the phrase
     on them a slice at a time: exactly the newest phrase matches, none of the loose ones."""
-    monkeypatch.setattr(search, "PHRASE_SLICE", slice_size)
-    monkeypatch.setattr(search, "FIRST_WINDOW", first_window)
+    search_limits(phrase_slice=slice_size, first_window=first_window)
     planner_says(monkeypatch, 5_000)
     results = Article.objects.published().search('"البرتقال الأحمر اللذيذ"', sort="newest")
     assert [a.title for a in results] == phrases
@@ -312,11 +311,13 @@ def test_a_phrase_is_tested_on_the_words_matches_newest_first(
 
 
 @pytest.mark.parametrize("slice_size", [1, 100])
-def test_a_phrase_is_tested_only_where_the_index_cannot_say(phrases, monkeypatch, slice_size):
+def test_a_phrase_is_tested_only_where_the_index_cannot_say(
+    phrases, monkeypatch, slice_size, search_limits
+):
     """A phrase OR a word (as a name and its spellings are): the rows with the word come from
     the text index, sure; the phrase is tested only on the rows that have its words and not
     the word. The results are the same as testing every row."""
-    monkeypatch.setattr(search, "PHRASE_SLICE", slice_size)
+    search_limits(phrase_slice=slice_size)
     planner_says(monkeypatch, 5_000)
     lemons = set(Article.objects.filter(body="الليمون").values_list("pk", flat=True))
     with CaptureQueriesContext(connection) as queries:
@@ -340,19 +341,17 @@ def test_a_phrase_is_tested_only_where_the_index_cannot_say(phrases, monkeypatch
     assert sum('"archive_article"."body"' in q["sql"] for q in queries) == 1
 
 
-def test_a_phrase_with_few_matches_after_all_is_exact(phrases, monkeypatch):
-    monkeypatch.setattr(search, "CANDIDATES", 20)
-    monkeypatch.setattr(search, "LARGE", 20)
-    monkeypatch.setattr(search, "PHRASE_SLICE", 3)
+def test_a_phrase_with_few_matches_after_all_is_exact(phrases, monkeypatch, search_limits):
+    search_limits(candidates=20, large=20, phrase_slice=3)
     planner_says(monkeypatch, 5_000)
     results = Article.objects.published().search('"البرتقال الأحمر اللذيذ"')
     assert results.estimated_count is None and results.count() == 10
 
 
-def test_a_word_in_most_articles_walks_the_date_index(sparse, monkeypatch):
+def test_a_word_in_most_articles_walks_the_date_index(sparse, monkeypatch, search_limits):
     """Walking the date index (for a word in most of the archive) finds the same newest
     matches as the bitmaps do."""
-    monkeypatch.setattr(search, "WALK_ABOVE", 0)
+    search_limits(walk_above=0)
     planner_says(monkeypatch, 10)
     results = Article.objects.published().search("البرتقال", sort="newest")
     assert [a.title for a in results] == sparse
@@ -408,14 +407,15 @@ def test_more_matches_than_the_planner_said_are_counted_exactly(sparse, monkeypa
 
 
 @pytest.mark.parametrize(("share", "counted"), [(0.5, True), (0.1, False)])
-def test_a_word_in_a_large_share_is_not_counted_exactly(sparse, monkeypatch, share, counted):
+def test_a_word_in_a_large_share_is_not_counted_exactly(
+    sparse, monkeypatch, share, counted, search_limits
+):
     """More than LARGE matches in ONE_QUERY_SHARE of the rows or more: the windows find the
     newest, and the total is the estimate; below that share, one query counts them all."""
     from django.db import connection
     from django.test.utils import CaptureQueriesContext
 
-    monkeypatch.setattr(search, "ONE_QUERY_BELOW", 1_000)
-    monkeypatch.setattr(search, "ONE_QUERY_SHARE", share)
+    search_limits(one_query_below=1_000, one_query_share=share)
     planner_says(monkeypatch, 9)  # of 30 rows: 30%
     with CaptureQueriesContext(connection) as queries:
         results = Article.objects.published().search("البرتقال", sort="newest")
@@ -464,24 +464,26 @@ def test_the_planner_keeps_ten_thousand_common_terms():
 
 
 @pytest.mark.parametrize("rerank", [200, 2])
-def test_outlets_counted_by_the_quick_rank_are_the_facets(make_article, monkeypatch, rerank):
+def test_outlets_counted_by_the_quick_rank_are_the_facets(
+    make_article, monkeypatch, rerank, search_limits
+):
     """Above RERANK results the quick rank counts the outlets as it reads the rows (below,
     the query that found them did); the outlet facet is then those counts, most common
     first, ties by name, cut at the limit: what counting the rows again gives."""
     from archive.filters import article_facets
     from archive.models import Source
 
-    monkeypatch.setattr(search, "RERANK", rerank)
+    search_limits(rerank=rerank)
     outlets = [Source.objects.create(name=n, name_ar=n, slug=n) for n in ("b-outlet", "a-outlet")]
     outlets.append(Source.objects.create(name="c-outlet", name_ar="ج", slug="c-outlet"))
     for outlet, times in zip(outlets, (1, 3, 2), strict=True):
         for n in range(times):
             make_article(f"البرتقال {outlet.slug} {n}", source=outlet)
     results = Article.objects.published().search("البرتقال")
-    assert results.bounded_sources is not None
+    assert results.outlet_counts is not None
     for limit in (1, 2, 15):
-        recounted = article_facets(results.bounded_ids, limit)
-        facets = article_facets(results.bounded_ids, limit, results.bounded_sources)
+        recounted = article_facets(results.candidate_ids, limit)
+        facets = article_facets(results.candidate_ids, limit, results.outlet_counts)
         assert facets == recounted
         expected = [("a-outlet", 3), ("c-outlet", 2), ("b-outlet", 1)][:limit]
         assert [(i["value"], i["count"]) for i in facets["source"]] == expected
@@ -541,25 +543,31 @@ def outlets(make_article):
     ],
 )
 def test_the_outlets_of_the_rows_found_are_the_facets(
-    outlets, monkeypatch, query, sort, candidates
+    outlets, monkeypatch, query, sort, candidates, search_limits
 ):
     """Listings and searches count the outlet facet from the rows their own queries found,
     without reading those rows again; the counts are what counting the rows gives, and a
     draft is never among them."""
     from archive.filters import article_facets
 
-    monkeypatch.setattr(search, "LARGE", min(candidates, 5))
-    monkeypatch.setattr(search, "CANDIDATES", candidates)
-    monkeypatch.setattr(search, "ONE_QUERY_BELOW", 2 if candidates == 4 else 20_000)
+    search_limits(
+        large=min(candidates, 5),
+        candidates=candidates,
+        one_query_below=2 if candidates == 4 else 20_000,
+    )
     published = Article.objects.published()
-    results = published.search(query, sort=sort) if query else published.bounded(published, sort)
-    ids = results.bounded_ids
+    results = (
+        published.search(query, sort=sort)
+        if query
+        else published.within_candidates(published, sort)
+    )
+    ids = results.candidate_ids
     assert len(ids) == min(6, candidates)
-    if results.bounded_sources is None:
+    if results.outlet_counts is None:
         assert query and query.startswith('"')
     else:
-        assert sum(results.bounded_sources.values()) == len(ids)
-    facets = article_facets(ids, 15, results.bounded_sources)
+        assert sum(results.outlet_counts.values()) == len(ids)
+    facets = article_facets(ids, 15, results.outlet_counts)
     assert facets == article_facets(ids, 15)
     counted = Article.objects.filter(pk__in=ids).values_list("source__slug", flat=True)
     expected = sorted(

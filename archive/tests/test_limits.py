@@ -14,6 +14,7 @@ from django.test.utils import CaptureQueriesContext
 
 from archive import limits, search
 from archive.models import Article, Tag
+from archive.search import execution
 from newsroom import statement_timeout
 from newsroom.settings import BASE_DIR
 
@@ -31,7 +32,7 @@ def planner_says(monkeypatch, matches):
         found = [matches if q.search_info else q.count() for q in querysets]
         return found[0] if len(found) == 1 else found
 
-    monkeypatch.setattr(search, "estimate_rows", estimate_rows)
+    monkeypatch.setattr(execution, "estimate_rows", estimate_rows)
 
 
 @pytest.fixture
@@ -167,11 +168,9 @@ def test_a_page_shows_more_tags_as_a_form_error(client, tags, make_article, url)
 
 
 @pytest.fixture
-def few_candidates(phrases, monkeypatch):
+def few_candidates(phrases, monkeypatch, search_limits):
     """Four newest matches wanted; the planner expects many (the windows' path)."""
-    monkeypatch.setattr(search, "LARGE", 5)
-    monkeypatch.setattr(search, "CANDIDATES", 4)
-    monkeypatch.setattr(search, "PHRASE_SLICE", 1)
+    search_limits(large=5, candidates=4, phrase_slice=1)
     planner_says(monkeypatch, 5_000)
 
 

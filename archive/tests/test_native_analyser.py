@@ -1,6 +1,7 @@
-"""The analyser in C (archive/native/) must index exactly as the SQL one: the same vectors and
-pairs for every text, the same errors for texts a vector cannot hold. Where the server cannot
-load it (the PostgreSQL server of CI's second run), the SQL one must be in use instead."""
+"""The analyser in C (archive/search/native/) must index exactly as the SQL one: the same
+vectors and pairs for every text, the same errors for texts a vector cannot hold. Where the
+server cannot load it (the PostgreSQL server of CI's second run), the SQL one must be in use
+instead."""
 
 import importlib
 import json

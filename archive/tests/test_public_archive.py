@@ -122,7 +122,9 @@ def test_facets_count_within_the_results(client):
 @pytest.mark.parametrize("language", ["ar", "en"])
 @pytest.mark.parametrize("params", [{}, {"q": "كوريا"}, {"q": "روسيا", "sort": "newest"}])
 @pytest.mark.parametrize("rerank", [200, 1])
-def test_the_facets_query_counts_what_the_orm_counts(params, language, rerank, monkeypatch):
+def test_the_facets_query_counts_what_the_orm_counts(
+    params, language, rerank, monkeypatch, search_limits
+):
     """A search's facets come from one query over its settled ids; they are the counts, the
     order (most common, then name), the limit and the names of the ORM's three queries —
     with the outlets counted as the rows were found (by the quick rank, above RERANK results
@@ -130,20 +132,19 @@ def test_the_facets_query_counts_what_the_orm_counts(params, language, rerank, m
     from django.http import QueryDict
     from django.utils import translation
 
-    from archive import search
     from archive.filters import ArticleFilter, named_counts, verdict_counts
     from archive.models import ClaimAppearance, Source, Tag
     from archive.views import public_articles
 
-    monkeypatch.setattr(search, "RERANK", rerank)
+    search_limits(rerank=rerank)
     data = QueryDict(mutable=True)
     data.update(params)
     with translation.override(language):
         filterset = ArticleFilter(data, queryset=public_articles())
-        assert filterset.qs.bounded_ids  # the one-query path is the one taken
+        assert filterset.qs.candidate_ids  # the one-query path is the one taken
         # The outlets come counted, by the quick rank or by the query that found the rows.
-        assert filterset.qs.bounded_sources is not None
-        ids = Article.objects.filter(pk__in=filterset.qs.bounded_ids).values("pk")
+        assert filterset.qs.outlet_counts is not None
+        ids = Article.objects.filter(pk__in=filterset.qs.candidate_ids).values("pk")
         for limit in (2, 15):
             verdicts = (
                 ClaimAppearance.objects.filter(article__in=ids)

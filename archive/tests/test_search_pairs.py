@@ -94,7 +94,7 @@ def test_a_longer_phrase_asks_its_pairs_and_the_phrase():
     assert "<1>" in leaves[search.WORDS]
     info = search.SearchInfo(search.parse_query('"الرئيس الروسي فلاديمير"'), columns=COLUMNS)
     assert search.has_phrase(info)
-    loose = condition('"الرئيس الروسي فلاديمير" -بوتين', loose=True)
+    loose = condition('"الرئيس الروسي فلاديمير" -بوتين', index_only=True)
     loose_leaves = search.condition_leaves(loose)
     assert all("<" not in q and "!" not in q for _, _, q in loose_leaves)  # indexes alone
 
@@ -183,13 +183,13 @@ def test_a_loose_phrase_beside_an_or_is_its_words_alone():
             [k for child in node[1] for k in kinds(child)] if node[0] != "leaf" else []
         )
 
-    in_or = condition('"حلف شمال الأطلسي" OR "مجلس الأمن"', loose=True)
+    in_or = condition('"حلف شمال الأطلسي" OR "مجلس الأمن"', index_only=True)
     assert "and" not in kinds(in_or) and "not" not in kinds(in_or)
     assert {column for _, column, _ in search.condition_leaves(in_or)} == {
         search.WORDS,
         search.PAIRS,
     }
-    alone = condition('"حلف شمال الأطلسي"', loose=True)
+    alone = condition('"حلف شمال الأطلسي"', index_only=True)
     assert alone[0] == "and" and "<" not in str(alone)
     exact = condition('"حلف شمال الأطلسي" OR "مجلس الأمن"')
     assert "and" in kinds(exact) and "<1>" in str(exact)

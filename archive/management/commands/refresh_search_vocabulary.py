@@ -1,7 +1,7 @@
 from django.core.management.base import BaseCommand
 
 from archive.imports import analyze_written_tables
-from archive.search import refresh_vocabulary
+from archive.search.suggestions import refresh_vocabulary
 
 
 class Command(BaseCommand):

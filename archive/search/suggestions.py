@@ -1,0 +1,110 @@
+"""Spelling suggestions from the archive's own vocabulary (a materialized view of the words
+of the public articles, refreshed by a job), for a search that found little."""
+
+from django.db import DEFAULT_DB_ALIAS, connections, transaction
+
+from archive import limits as request_limits
+
+from .query import ParsedQuery
+
+MIN_SIMILARITY = 0.45  # trigram similarity below which a word of the archive is no candidate
+SUGGEST_BELOW = 3  # fewer results than this: look for a better spelling in the vocabulary
+
+
+def vocabulary_corrections(parsed: ParsedQuery, using: str = DEFAULT_DB_ALIAS) -> dict[str, str]:
+    """{exact form: closest word of the archive} for the words the archive does not have."""
+    forms = sorted({t.exact for item in parsed.positive_items for t in item.terms})
+    if not forms:
+        return {}
+    with connections[using].cursor() as cursor:
+        cursor.execute("SELECT word FROM archive_search_vocabulary WHERE word = ANY(%s)", [forms])
+        known = {row[0] for row in cursor.fetchall()}
+        corrections = {}
+        for form in forms:
+            if form in known or len(form) < 3 or form.isdigit():
+                continue
+            # Trigrams find the candidates through the index; the edit distance picks the
+            # closest (a trigram score favours shorter words: الشمالبه is closer to الشماليه
+            # than to الشمال), then the most common.
+            cursor.execute(
+                "SELECT word, ndoc FROM archive_search_vocabulary"
+                " WHERE word %% %s AND similarity(word, %s) >= %s"
+                " ORDER BY similarity(word, %s) DESC LIMIT 10",
+                [form, form, MIN_SIMILARITY, form],
+            )
+            candidates = cursor.fetchall()
+            if candidates:
+                best = min(candidates, key=lambda c: (edit_distance(form, c[0]), -c[1], c[0]))
+                corrections[form] = best[0]
+    return corrections
+
+
+def edit_distance(a: str, b: str) -> int:
+    """Levenshtein distance (PostgreSQL's is in fuzzystrmatch, which we do not require)."""
+    previous = list(range(len(b) + 1))
+    for i, ca in enumerate(a, 1):
+        current = [i]
+        for j, cb in enumerate(b, 1):
+            current.append(min(previous[j] + 1, current[j - 1] + 1, previous[j - 1] + (ca != cb)))
+        previous = current
+    return previous[-1]
+
+
+def corrected_query(parsed: ParsedQuery, corrections: dict[str, str]) -> str:
+    """The reader's query with each corrected word replaced, in web-search syntax."""
+    groups = []
+    for group in parsed.groups:
+        items = []
+        for item in group:
+            words = " ".join(corrections.get(t.exact, t.exact) for t in item.terms)
+            if item.phrase:
+                words = f'"{words}"'
+            items.append(("-" if item.negated else "") + words)
+        groups.append(" OR ".join(items))
+    return " ".join(groups)
+
+
+def refresh_vocabulary(using: str = DEFAULT_DB_ALIAS) -> None:
+    """Make the vocabulary again from the articles public now, and note when. CONCURRENTLY:
+    searches keep reading the previous one meanwhile (a plain refresh would hold them)."""
+    with transaction.atomic(using=using), connections[using].cursor() as cursor:
+        cursor.execute("REFRESH MATERIALIZED VIEW CONCURRENTLY archive_search_vocabulary")
+        # now(): the start of this transaction, no later than what the refresh saw.
+        cursor.execute("UPDATE archive_search_vocabulary_refresh SET refreshed_at = now()")
+
+
+def vocabulary_refreshed_at(using: str = DEFAULT_DB_ALIAS):
+    """When the vocabulary was last made (see refresh_vocabulary)."""
+    with connections[using].cursor() as cursor:
+        cursor.execute("SELECT max(refreshed_at) FROM archive_search_vocabulary_refresh")
+        return cursor.fetchone()[0]
+
+
+def suggestion(results) -> dict | None:
+    """A corrected query from the archive's own vocabulary, when a search (`results`) found
+    few results and a corrected spelling finds more: {"query", "count", "corrections"}."""
+    info = results.search_info
+    if info is None or info.mode == "none":
+        return None
+    corrections = vocabulary_corrections(info.parsed, results.db)
+    if not corrections:
+        return None
+    text = corrected_query(info.parsed, corrections)
+    base = results.model._default_manager.all()
+    if hasattr(base, "published"):
+        base = base.published()
+    try:
+        corrected = base.search(text)
+    except request_limits.TooCostly:
+        return None  # a suggestion is never worth a refusal
+    if corrected.search_info.mode != "all":
+        return None
+    count = corrected.count()
+    found = 0 if info.mode == "any" else results.count()
+    if count <= found:
+        return None
+    return {
+        "query": text,
+        "count": count,
+        "corrections": [{"from": k, "to": v} for k, v in corrections.items()],
+    }
