@@ -97,10 +97,12 @@ def baseline(cursor, column, query_sql, query, limit):
 
 
 def systems():
+    from dataclasses import replace
+
     from django.db import connection
 
-    from archive import search
     from archive.models import Article
+    from archive.search import queryset
 
     def ours(query, limit):
         return list(Article.objects.published().search(query).values_list("id", flat=True)[:limit])
@@ -112,18 +114,19 @@ def systems():
         return list(results.values_list("id", flat=True)[:limit])
 
     def ours_no_alt(query, limit):
-        original = search.prune_alternatives
+        # The search with every word's proclitic reading dropped (where the search prunes).
+        original = queryset.prune_alternatives
 
-        def no_alt(parsed):
+        def no_alt(parsed, using="default"):
             for item in parsed.positive_items:
-                item.terms = [search.replace(t, alt=None) for t in item.terms]
+                item.terms = [replace(t, alt=None) for t in item.terms]
             return parsed
 
-        search.prune_alternatives = no_alt
+        queryset.prune_alternatives = no_alt
         try:
             return ours_all_words(query, limit)
         finally:
-            search.prune_alternatives = original
+            queryset.prune_alternatives = original
 
     def stock(query, limit):
         with connection.cursor() as cursor:
@@ -338,16 +341,15 @@ def explain_selective():
 
     # The query that finds the matching ids (ranking then works on those ids alone).
     from archive import search
-    from archive.models import Article
+    from archive.models import Article, Tag
 
-    info = search.SearchInfo(
-        search.prune_alternatives(search.expand_aliases(search.parse_query("بوتين")))
-    )
+    parsed = search.expand_aliases(search.parse_query("بوتين"), Tag.objects.with_search_keys)
+    info = search.SearchInfo(search.prune_alternatives(parsed))
     results = (
         Article.objects.published()
         .filter(search.matches(search.to_tsquery(info.parsed)))
         .order_by()
-        .values("pk")[: search.LARGE + 1]
+        .values("pk")[: search.Limits().large + 1]
     )
     with connection.cursor() as cursor:
         cursor.execute("SELECT count(*) FROM archive_article WHERE search_vector @@ 'بوت'::tsquery")
@@ -415,7 +417,7 @@ def write_report(cases, case_count, results, queries, plan, matches, total, load
         f"(PostgreSQL {version}, {platform.machine()}, {os.cpu_count()} cores). Rerun it with "
         "`make search-report`.",
         "",
-        "The analyser and its table of rules are in `archive/search.py` (normalisation, stop "
+        "The analyser and its table of rules are in `archive/search/` (normalisation, stop "
         "words, clitics and suffixes, the proclitic reading); names spelled several ways are "
         "a tag's aliases, expanded at query time.",
         "",
