@@ -31,7 +31,7 @@ def expand_aliases(parsed: ParsedQuery, tags_by_key: TagLookup) -> ParsedQuery:
     `tags_by_key` reads them from the database at query time, so an alias added in the admin
     takes effect at once."""
 
-    candidates = {}
+    candidates: dict[str, list[tuple[int, int]]] = {}  # {key: [(first group, size), ...]}
     for index, group in enumerate(parsed.groups):
         if len(group) == 1 and group[0].phrase:
             candidates.setdefault(terms_key(group[0].terms), []).append((index, 1))
@@ -46,7 +46,7 @@ def expand_aliases(parsed: ParsedQuery, tags_by_key: TagLookup) -> ParsedQuery:
     tags = tags_by_key(list(candidates))
     if not tags:
         return parsed
-    taken = set()
+    taken: set[int] = set()
     replacements = {}
     for key in sorted(candidates, key=lambda k: -len(k.split())):
         tag = tags.get(key)
@@ -108,8 +108,11 @@ def prune_alternatives(parsed: ParsedQuery, using: str = DEFAULT_DB_ALIAS) -> Pa
     return parsed
 
 
-def plain_runs(groups):
+def plain_runs(groups: list[list[Item]]) -> list[list[int]]:
     """Indexes of consecutive groups that are one plain word each (same sign)."""
+    runs: list[list[int]]
+    current: list[int]
+    sign: bool | None
     runs, current, sign = [], [], None
     for index, group in enumerate(groups):
         item = group[0]

@@ -8,10 +8,13 @@ facets and pages then work on those ids alone. See the glossary in __init__.py."
 
 import json
 from collections import Counter
+from collections.abc import Sequence
 from dataclasses import dataclass, field
+from datetime import datetime
+from typing import TYPE_CHECKING, Any, overload
 
 from django.db import connections, models
-from django.db.models import Count, F, Func, QuerySet, Value, Window
+from django.db.models import Count, Expression, F, Func, QuerySet, Value, Window
 from django.db.models.sql import Query
 
 from archive import limits as request_limits
@@ -19,6 +22,9 @@ from archive import limits as request_limits
 from . import tuning
 from .ids import IdArray
 from .query import has_phrase
+
+if TYPE_CHECKING:
+    from .queryset import SearchQuerySetMixin
 
 # How a text search's ids are found: "bitmap", through bitmaps of the indexes only (with
 # memory enough that the bitmap of a common word stays exact, so no row is rechecked for
@@ -32,7 +38,13 @@ PLANS = {
 PLANS["ids"] = PLANS["walk"]
 
 
-def estimate_rows(*querysets):
+@overload
+def estimate_rows(queryset: QuerySet[Any], /) -> int: ...
+@overload
+def estimate_rows(
+    first: QuerySet[Any], second: QuerySet[Any], /, *more: QuerySet[Any]
+) -> list[int]: ...
+def estimate_rows(*querysets: QuerySet[Any]) -> int | list[int]:
     """The planner's estimate of the rows of a queryset (no rows are read); of several, a list
     of them, from one statement: the arms of a UNION ALL keep their own estimates."""
     rows = [queryset.order_by().values("pk") for queryset in querysets]
@@ -52,7 +64,7 @@ def estimate_rows(*querysets):
     return [int(arm["Plan Rows"]) for arm in arms]
 
 
-def planned_rows(db, sql, params, plan):
+def planned_rows(db: str, sql: str, params: Sequence[Any], plan: str) -> list[tuple[Any, ...]]:
     """The rows of `sql`, planned with the settings of `plan` (see PLANS)."""
     settings = PLANS[plan]
     connection = connections[db]
@@ -75,7 +87,13 @@ def planned_rows(db, sql, params, plan):
         return rows
 
 
-def search_ids(queryset, limit, plan="bitmap", fields=None, outlets=None):
+def search_ids(
+    queryset: QuerySet[Any],
+    limit: int | None,
+    plan: str = "bitmap",
+    fields: Sequence[str] | None = None,
+    outlets: dict[int, int] | None = None,
+) -> list[Any]:
     """The ids of a text search, the first `limit` in the queryset's order, found the way
     `plan` says (left to itself, the planner often walks the date index and reads every
     vector on the way). With `outlets` (a dict), each row found also puts {id: source id}
@@ -89,7 +107,7 @@ def search_ids(queryset, limit, plan="bitmap", fields=None, outlets=None):
     return found if fields else [row[0] for row in found]
 
 
-def walk_is_cheaper(share, archive, limits):
+def walk_is_cheaper(share: float, archive: int, limits: tuning.Limits) -> bool:
     """Whether walking the date index beats the text index for a search that matches `share`
     of the rows it filters: the text index reads a word's whole posting list (of `archive`
     rows, whatever the filters), the walk tests the newest rows until it has enough."""
@@ -103,26 +121,27 @@ class Candidates:
     matches when the candidates are not all of them, and {id: source id} of the rows whose
     outlet was read on the way."""
 
-    ids: list
+    ids: list[int]
     estimate: int | None = None
-    outlets: dict = field(default_factory=dict)
+    outlets: dict[int, int] = field(default_factory=dict)
 
 
 class CandidateSearch:
     """Finds the candidates of one search (or listing): `matched`, the rows that match, in
     `base`, the rows searched (published articles, say); see the module's docstring."""
 
-    def __init__(self, matched, base, sort):
+    def __init__(self, matched: "SearchQuerySetMixin", base: QuerySet[Any], sort: str) -> None:
         self.matched, self.base, self.info = matched, base, matched.search_info
         self.limits = tuning.current()
         self.newest_first = sort != "oldest"
         self.by_date = ["-published_at", "-id"] if self.newest_first else ["published_at", "id"]
         self.phrase_tests_left = request_limits.MAX_PHRASE_TESTS
 
-    def find(self):
+    def find(self) -> Candidates:
         limits, by_date, found = self.limits, self.by_date, Candidates([])
         outlets = found.outlets
         if self.info is None:  # a listing: the date index gives the newest at once
+            rows: QuerySet[Any, Any] | list[Any]
             rows = self.matched.order_by(*by_date).values_list("pk", "source_id")
             outlets.update(rows[: limits.large + 1])
             found.ids = list(outlets)
@@ -137,7 +156,7 @@ class CandidateSearch:
             matched, self.base, matched.model._default_manager.all()
         )
         phrase = has_phrase(self.info)
-        ids = None
+        ids: list[int] | None = None
         base_rows = max(base_rows, 1)
         share = min(1.0, guess / base_rows)
         walk = walk_is_cheaper(share, archive, limits)
@@ -169,7 +188,13 @@ class CandidateSearch:
         found.ids = ids
         return found
 
-    def _newest_matches(self, share, walk=False, base_rows=None, outlets=None):
+    def _newest_matches(
+        self,
+        share: float,
+        walk: bool = False,
+        base_rows: int | None = None,
+        outlets: dict[int, int] | None = None,
+    ) -> tuple[list[int], bool]:
         """The newest (oldest) matches, up to Limits.candidates, and whether they are all of
         them. The date index is walked in windows, newest first: each window's edge is a date
         read from the date index alone, and the matches within it come from a bitmap of the
@@ -186,7 +211,7 @@ class CandidateSearch:
             )
             return ids[:wanted_total], len(ids) <= wanted_total
         dated = base.order_by(F("published_at").desc() if self.newest_first else "published_at")
-        chosen = matched.order_by(*by_date)
+        chosen: QuerySet[Any] = matched.order_by(*by_date)
         # A window holds the rows from its edge (`reached`) up to the previous window's edge
         # (`beyond` it: older when newest first).
         reached, beyond = ("published_at__gte", "published_at__lt")
@@ -195,19 +220,25 @@ class CandidateSearch:
         # With a phrase, the window's rows that have all the words come first (through the
         # text index, exact: no vector read), and the phrase is tested on them newest first,
         # a slice at a time, until enough match: the index alone would recheck every one.
+        words_only: QuerySet[Any] | None
+        exact: QuerySet[Any] | None
         words_only = exact = None
-        if has_phrase(self.info):
-            words_only = base.filter(self.info.match(index_only=True)).order_by(*by_date)
-            parts = self.info.split_match()
+        # self.info is set: a listing (None) takes no window (see find).
+        if has_phrase(self.info):  # type: ignore[arg-type]
+            words_only = base.filter(self.info.match(index_only=True)).order_by(*by_date)  # type: ignore[union-attr]
+            parts = self.info.split_match()  # type: ignore[union-attr]
             if parts is not None:
                 exact = base.filter(parts[0]).order_by(*by_date)
                 chosen = base.filter(parts[1]).order_by(*by_date)  # for the rows not exact
+        found: list[int]
+        previous_edge: datetime | None
         found, walked, previous_edge = [], 0, None
         # Generous: a window too small costs a second reading of the text index, a window
         # too large only some more rows of the date index.
         window = min(int(wanted_total / share * 1.5), limits.first_window)
         while True:
             wanted = wanted_total - len(found)
+            step: dict[str, datetime]
             step, rest = {}, dated
             if previous_edge is not None:
                 step = {beyond: previous_edge}
@@ -230,7 +261,15 @@ class CandidateSearch:
             seen = max(len(found), 1) / walked
             window = max(int((wanted_total - len(found)) / seen * 1.5), wanted_total)
 
-    def _window_ids(self, chosen, words_only, exact, conditions, limit, outlets=None):
+    def _window_ids(
+        self,
+        chosen: QuerySet[Any],
+        words_only: QuerySet[Any] | None,
+        exact: QuerySet[Any] | None,
+        conditions: dict[str, datetime],
+        limit: int,
+        outlets: dict[int, int] | None = None,
+    ) -> list[int]:
         """The first `limit` matches of `chosen` within `conditions` (a date range), in order.
         With `words_only` (the same search with its phrases loosened to their words), by
         testing the phrases on those rows only, in slices of Limits.phrase_slice, and only on
@@ -238,7 +277,7 @@ class CandidateSearch:
         alone) does not already find; `chosen` is then what those rows must meet."""
         if words_only is None:
             return search_ids(chosen.filter(**conditions), limit, outlets=outlets)
-        ids = []
+        ids: list[int] = []
         candidates = search_ids(words_only.filter(**conditions), None)
         known = set(search_ids(exact.filter(**conditions), None)) if exact is not None else set()
         size = self.limits.phrase_slice
@@ -254,12 +293,13 @@ class CandidateSearch:
                 break
         return ids[:limit]
 
-    def _few_to_test(self):
+    def _few_to_test(self) -> bool:
         """Whether the rows that have every word of this search's phrases (found through the
         text index alone, no vector read) are few enough to test the phrases on at once
         (limits.MAX_PHRASE_TESTS); they are then counted as tested."""
         most = self.phrase_tests_left
-        words_only = self.base.filter(self.info.match(index_only=True)).order_by()
+        # self.info is set: only a search has phrases to test.
+        words_only = self.base.filter(self.info.match(index_only=True)).order_by()  # type: ignore[union-attr]
         sql, params = words_only.values("pk")[: most + 1].query.sql_with_params()
         count = f"SELECT count(*) FROM ({sql}) AS words_only"
         rows = planned_rows(self.matched.db, count, params, "bitmap")[0][0]
@@ -268,7 +308,7 @@ class CandidateSearch:
         self.phrase_tests_left -= rows
         return True
 
-    def _spend_phrase_tests(self, rows):
+    def _spend_phrase_tests(self, rows: int) -> None:
         """Count `rows` more rows whose vectors this search reads to test its phrases; past
         limits.MAX_PHRASE_TESTS in one search, it is refused (limits.TooCostly)."""
         self.phrase_tests_left -= rows
@@ -276,7 +316,13 @@ class CandidateSearch:
             raise request_limits.TooCostly
 
 
-def ranked(queryset, ids, rank, by_date, *columns):
+def ranked(
+    queryset: QuerySet[Any],
+    ids: list[int],
+    rank: Expression,
+    by_date: Sequence[str],
+    *columns: str,
+) -> list[tuple[Any, ...]]:
     """(id, rank, *columns) of the rows `ids`, best first, then in `by_date` order: one
     statement written around the rank expression, compiled alone, whose values need none of
     Django's converters (a queryset built for it costs more than the query)."""
@@ -299,7 +345,7 @@ def ranked(queryset, ids, rank, by_date, *columns):
         return cursor.fetchall()
 
 
-def rows_in_order(model, ids) -> QuerySet:
+def rows_in_order(model: type[models.Model], ids: list[int]) -> QuerySet[Any]:
     """A query for exactly the rows `ids`, in that order (their position in the list)."""
     return model._default_manager.filter(pk__any=IdArray(ids)).order_by(
         Func(
@@ -318,13 +364,15 @@ class Ordering:
     `ids`, the candidates in the order shown (pages are then slices of them) and `ranks`
     ({id: rank}) computed once; `outlets`, {source id: count} when the ranking read them."""
 
-    query: QuerySet
-    ids: list | None = None
-    ranks: dict | None = None
-    outlets: Counter | None = None
+    query: QuerySet[Any]
+    ids: list[int] | None = None
+    ranks: dict[int, float] | None = None
+    outlets: Counter[int] | None = None
 
 
-def order_candidates(matched, ids, sort, by_date):
+def order_candidates(
+    matched: "SearchQuerySetMixin", ids: list[int], sort: str, by_date: Sequence[str]
+) -> Ordering:
     """The candidates `ids` of the search `matched`, in the order shown. Ranks are computed
     once each, never again for a page. Sorted by relevance, up to Limits.rerank candidates
     are ranked by the whole vector within the page's own query; above, the small
@@ -340,6 +388,8 @@ def order_candidates(matched, ids, sort, by_date):
             return Ordering(rows.annotate(**annotations).order_by(*matched.query.order_by))
         # The rows are read for their quick rank: their outlets are counted on the way,
         # for the facets.
+        quick_order: list[tuple[int, float]]
+        outlets: Counter[int]
         quick_order, outlets = [], Counter()
         for pk, rank, source in ranked(matched, ids, quick, by_date, "source_id"):
             quick_order.append((pk, rank))

@@ -5,13 +5,15 @@ import functools
 import itertools
 import operator
 import re
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
+from typing import Any, Literal, TypeAlias
 
 from django.contrib.postgres.search import SearchQueryField
-from django.db.models import BooleanField, F, Func, Q, Value
+from django.db.models import BooleanField, Expression, F, Func, Q, Value
 from django.db.models.functions import Cast
 
-from .analyzer import analyze
+from .analyzer import Term, analyze
 from .rules import EXACT_MARK, PAIR_MARK
 
 MAX_QUERY_CHARS = 500
@@ -25,10 +27,10 @@ class Item:
     """One thing a reader asked for: a word or a quoted phrase, possibly excluded."""
 
     raw: str
-    terms: list
+    terms: list[Term]
     negated: bool = False
     phrase: bool = False
-    alternatives: list = field(default_factory=list)  # [(spelling, [Term, ...]), ...]
+    alternatives: list[tuple[str, list[Term]]] = field(default_factory=list)  # (spelling, terms)
     tag: object = None  # the Tag whose spelling this item is, when it is one
 
 
@@ -37,22 +39,23 @@ class ParsedQuery:
     """The reader's query: AND of groups, each group an OR of items."""
 
     text: str
-    groups: list
+    groups: list[list[Item]]
 
     @property
-    def positive_items(self):
+    def positive_items(self) -> list[Item]:
         return [item for group in self.groups for item in group if not item.negated]
 
     @property
-    def is_empty(self):
+    def is_empty(self) -> bool:
         return not self.positive_items
 
 
-def parse_query(text):
+def parse_query(text: str | None) -> ParsedQuery:
     """Web-search syntax — words (all must match), "phrases", OR, -exclusion — parsed so that
     nothing a reader types raises: unknown operators are plain punctuation, an unclosed quote
     runs to the end, and the query is cut to MAX_QUERY_CHARS."""
     text = (text or "").replace("\x00", " ")[:MAX_QUERY_CHARS]
+    groups: list[list[Item]]
     groups, join_next, count = [], False, 0
     for match in _QUERY_TOKENS.finditer(text):
         quoted_neg, quoted, word = match.groups()
@@ -80,32 +83,32 @@ def parse_query(text):
     return ParsedQuery(text=text, groups=groups)
 
 
-def terms_key(terms):
+def terms_key(terms: Iterable[Term]) -> str:
     return " ".join(term.stem for term in terms)
 
 
-def search_key_of(text):
+def search_key_of(text: str | None) -> str:
     """The search key of a name, as archive_search_key computes it in SQL."""
     return terms_key(analyze(text))
 
 
-def _lexeme(text):
+def _lexeme(text: str) -> str:
     return "'" + text.replace("\\", "\\\\").replace("'", "''") + "'"
 
 
-def _term_query(term):
+def _term_query(term: Term) -> str:
     if term.alt:
         return f"({_lexeme(term.stem)} | {_lexeme(term.alt)})"
     return _lexeme(term.stem)
 
 
-def _pair_query(first, second):
+def _pair_query(first: Term, second: Term) -> str:
     """Two adjacent words as the index keeps them: one lexeme for each reading of the pair."""
     pairs = [_lexeme(a + PAIR_MARK + b) for a in first.stems for b in second.stems]
     return pairs[0] if len(pairs) == 1 else "(" + " | ".join(pairs) + ")"
 
 
-def _terms_query(terms):
+def _terms_query(terms: Sequence[Term]) -> str:
     """A phrase: each word at its distance from the previous one (a stop word between two
     words leaves a gap, as in the index)."""
     query = _term_query(terms[0])
@@ -114,16 +117,18 @@ def _terms_query(terms):
     return query
 
 
-def _item_query(item):
+def _item_query(item: Item) -> str:
     options = [_terms_query(item.terms)]
     options += [_terms_query(terms) for _, terms in item.alternatives]
     body = " | ".join(f"({o})" for o in options) if len(options) > 1 else options[0]
     return f"!({body})" if item.negated else f"({body})"
 
 
-def to_tsquery(parsed, *, any_word=False):
+def to_tsquery(parsed: ParsedQuery, *, any_word: bool = False) -> str:
     """The tsquery text of a parsed query: every group must match (or, with any_word, one
     positive group is enough; exclusions still hold)."""
+    positive: list[str]
+    negative: list[str]
     positive, negative = [], []
     for group in parsed.groups:
         if group[0].negated:
@@ -139,7 +144,7 @@ def to_tsquery(parsed, *, any_word=False):
     return query
 
 
-def has_phrase(info):
+def has_phrase(info: "SearchInfo") -> bool:
     """Whether a search has a phrase (its own or an alias's) that PostgreSQL must recheck in
     each vector: with an article's pairs, only a phrase of three words or more, or of two
     words with a stop word between."""
@@ -150,7 +155,7 @@ def has_phrase(info):
     return bool(re.search(r"<\d+>", info.tsquery))
 
 
-def without_phrases(tsquery):
+def without_phrases(tsquery: str) -> str:
     """The tsquery with every phrase loosened to all of its words (a b for "a b"): what the
     text index can answer exactly, a superset of the phrase's matches."""
     return re.sub(r"<\d+>", "&", tsquery)
@@ -162,9 +167,13 @@ def without_phrases(tsquery):
 # ("not", node), the leaves of one column merged wherever the logic allows, so that each
 # column is read once for most queries.
 WORDS, PAIRS = "words", "pairs"
+Leaf: TypeAlias = tuple[Literal["leaf"], str, str]
+Node: TypeAlias = Leaf | tuple[Literal["and", "or"], list["Node"]] | tuple[Literal["not"], "Node"]
 
 
-def _spelling_leaves(terms, *, index_only=False, required=True):
+def _spelling_leaves(
+    terms: Sequence[Term], *, index_only: bool = False, required: bool = True
+) -> list[Leaf]:
     """What one spelling asks of the two columns, all of it: a word asks the words; two
     adjacent words their pair (exact, through the pairs' index); a longer phrase its pairs and
     the phrase itself, which PostgreSQL rechecks in each vector. `index_only`: what the text
@@ -180,24 +189,27 @@ def _spelling_leaves(terms, *, index_only=False, required=True):
     phrase = _terms_query(terms)
     if index_only and not required:
         return [("leaf", WORDS, without_phrases(phrase))]
-    leaves = [("leaf", PAIRS, " & ".join(pairs))] if pairs else []
+    leaves: list[Leaf] = [("leaf", PAIRS, " & ".join(pairs))] if pairs else []
     return [*leaves, ("leaf", WORDS, without_phrases(phrase) if index_only else phrase)]
 
 
-def _joined(kind, nodes):
+def _joined(kind: Literal["and", "or"], nodes: Iterable[Node]) -> Node:
     """`nodes` joined by "and" or "or": nested nodes of the same kind flattened, and the leaves
     of each column merged into one."""
-    flat = []
+    flat: list[Node] = []
     for node in nodes:
-        flat += node[1] if node[0] == kind else [node]
+        # node[0] == kind: an "and" or "or" node, whose node[1] is a list of nodes
+        flat += node[1] if node[0] == kind else [node]  # type: ignore[arg-type]
     joiner = " & " if kind == "and" else " | "
+    by_column: dict[str, list[str]]
+    others: list[Node]
     by_column, others = {}, []
     for node in flat:
         if node[0] == "leaf":
             by_column.setdefault(node[1], []).append(node[2])
         else:
             others.append(node)
-    merged = [
+    merged: list[Node] = [
         ("leaf", column, joiner.join(f"({q})" for q in queries) if len(queries) > 1 else queries[0])
         for column, queries in by_column.items()
     ]
@@ -205,7 +217,7 @@ def _joined(kind, nodes):
     return joined[0] if len(joined) == 1 else (kind, joined)
 
 
-def _item_condition(item, *, index_only=False, required=True):
+def _item_condition(item: Item, *, index_only: bool = False, required: bool = True) -> Node:
     """An item's condition; `required`: whether it is ANDed with the rest of the query (not one
     side of an OR)."""
     spellings = [item.terms, *(terms for _, terms in item.alternatives)]
@@ -222,10 +234,14 @@ def _item_condition(item, *, index_only=False, required=True):
     return ("leaf", node[1], f"!({node[2]})") if node[0] == "leaf" else ("not", node)
 
 
-def condition(parsed, *, any_word=False, index_only=False):
+def condition(
+    parsed: ParsedQuery, *, any_word: bool = False, index_only: bool = False
+) -> Node | None:
     """The condition tree of a parsed query over an article's words and pairs (None when it
     asks for nothing). `index_only`: a superset that the text indexes answer alone, every phrase
     loosened to its words and pairs, the exclusions left out (see execution.py)."""
+    positive: list[Node]
+    negative: list[Node]
     positive, negative = [], []
     for group in parsed.groups:
         if group[0].negated:
@@ -240,7 +256,7 @@ def condition(parsed, *, any_word=False, index_only=False):
     return node if index_only or not negative else _joined("and", [node, *negative])
 
 
-def index_exact_part(node):
+def index_exact_part(node: Node) -> Node | None:
     """The part of a condition tree that the text indexes answer exactly, without reading a
     vector: its branches that hold no phrase to recheck (and no exclusion). A row that meets
     it meets the whole condition, so only the other rows need their phrases tested. None when
@@ -256,7 +272,7 @@ def index_exact_part(node):
     return None
 
 
-def rechecked_part(node):
+def rechecked_part(node: Node) -> Node:
     """What a row that index_exact_part did not find must meet: the branches of the condition
     the index cannot answer exactly (a row that fails the others can only meet these), so that
     a row's vector is read for its phrase alone; the whole condition when it is not an OR."""
@@ -266,7 +282,7 @@ def rechecked_part(node):
     return _joined("or", rest) if rest else node
 
 
-def condition_leaves(node):
+def condition_leaves(node: Node) -> list[Leaf]:
     if node[0] == "leaf":
         return [node]
     if node[0] == "not":
@@ -274,7 +290,7 @@ def condition_leaves(node):
     return [leaf for child in node[1] for leaf in condition_leaves(child)]
 
 
-def condition_expression(node, columns):
+def condition_expression(node: Node, columns: dict[str, str]) -> Q | Expression:
     """The condition tree as a Django expression, over `columns` ({WORDS: field, PAIRS:
     field})."""
     if node[0] == "leaf":
@@ -285,7 +301,7 @@ def condition_expression(node, columns):
     return functools.reduce(operator.and_ if node[0] == "and" else operator.or_, parts)
 
 
-def exact_tsquery(parsed):
+def exact_tsquery(parsed: ParsedQuery) -> str:
     """The exact forms the reader typed, any of them: ranks exact matches above stems."""
     forms = {EXACT_MARK + t.exact for item in parsed.positive_items for t in item.terms}
     return " | ".join(_lexeme(f) for f in sorted(forms))
@@ -299,19 +315,21 @@ class SearchInfo:
     parsed: ParsedQuery
     mode: str = "all"  # "all" words, "any" word (fallback), or "none" (nothing to search)
     tsquery: str = ""  # every word and phrase in one tsquery (no pairs): what ranks
-    quick_rank: object = None  # the rank by a small vector, for many results (see execution.py)
-    columns: dict = None  # {WORDS: field} of the rows searched, and {PAIRS: field} if any
+    quick_rank: Expression | None = None  # the rank by a small vector (see execution.py)
+    # {WORDS: field} of the rows searched, and {PAIRS: field} if any; set before any match()
+    columns: dict[str, str] = None  # type: ignore[assignment]
 
-    def match(self, *, index_only=False):
+    def match(self, *, index_only: bool = False) -> Q | Expression:
         """The condition the rows must meet; `index_only`, a superset that the text indexes
         answer without reading a vector (see condition). Without a pair column, the tsquery."""
         if PAIRS not in self.columns:
             query = without_phrases(self.tsquery) if index_only else self.tsquery
             return matches(query, self.columns[WORDS])
         node = condition(self.parsed, any_word=self.mode == "any", index_only=index_only)
-        return condition_expression(node, self.columns)
+        # Not None: a search that asks for nothing stops before its match (mode "none").
+        return condition_expression(node, self.columns)  # type: ignore[arg-type]
 
-    def split_match(self):
+    def split_match(self) -> tuple[Q | Expression, Q | Expression] | None:
         """(exact, rest): a subset of the condition that the text indexes answer exactly, and
         what the other rows must meet (see index_exact_part, rechecked_part); None when no
         part of the condition is."""
@@ -323,11 +341,12 @@ class SearchInfo:
             return None
         return (
             condition_expression(exact, self.columns),
-            condition_expression(rechecked_part(node), self.columns),
+            # node is not None: exact is a part of it
+            condition_expression(rechecked_part(node), self.columns),  # type: ignore[arg-type]
         )
 
     @property
-    def patterns(self):
+    def patterns(self) -> list[list[set[str]]]:
         """What to mark in snippets: every positive word or phrase, with its alternatives."""
         patterns = []
         for item in self.parsed.positive_items:
@@ -336,7 +355,7 @@ class SearchInfo:
         return patterns
 
     @property
-    def expansions(self):
+    def expansions(self) -> list[dict[str, Any]]:
         return [
             {
                 "query": item.raw,
@@ -348,11 +367,11 @@ class SearchInfo:
         ]
 
 
-def tsquery_value(text):
+def tsquery_value(text: str) -> Cast:
     return Cast(Value(text), SearchQueryField())
 
 
-def matches(tsquery_text, vector="search_vector"):
+def matches(tsquery_text: str, vector: str | Expression = "search_vector") -> Func:
     target = F(vector) if isinstance(vector, str) else vector
     return Func(
         target,

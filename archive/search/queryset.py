@@ -9,14 +9,27 @@ search knows travels in one SearchState."""
 from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
+from typing import TYPE_CHECKING, Any, Self, cast
 
 from django.db import models
-from django.db.models import Expression, F
+from django.db.models import Expression, F, OrderBy
 
 from . import execution, ranking
 from .aliases import TagLookup, expand_aliases, prune_alternatives
 from .query import PAIRS, WORDS, SearchInfo, parse_query, to_tsquery
 from .suggestions import suggestion
+
+if TYPE_CHECKING:
+
+    class _QuerySet(models.QuerySet[Any]):
+        # What the mixin is mixed into, with the Django internals it overrides or reads that
+        # django-stubs leaves out.
+        _prefetch_related_lookups: tuple[Any, ...]
+
+        def _clone(self) -> Self: ...
+
+else:
+    _QuerySet = object
 
 
 @dataclass(frozen=True)
@@ -42,16 +55,16 @@ class SearchState:
 
     info: SearchInfo | None = None
     estimated_count: int | None = None  # of all the matches, when not all are candidates
-    ranks: dict | None = None  # {id: rank}, computed once, when pages are slices of ids
-    candidate_ids: list | None = None
-    ordered_ids: list | None = None  # the candidates in the order shown
-    outlet_counts: dict | None = None  # {source id: count} over the candidates, if read
+    ranks: dict[int, float] | None = None  # {id: rank}, computed once, when pages are slices
+    candidate_ids: list[int] | None = None
+    ordered_ids: list[int] | None = None  # the candidates in the order shown
+    outlet_counts: dict[int, int] | None = None  # {source id: count} over the candidates, if read
 
-    def for_clone(self):
+    def for_clone(self) -> "SearchState":
         return SearchState(self.info, self.estimated_count, self.ranks)
 
 
-class SearchQuerySetMixin:
+class SearchQuerySetMixin(_QuerySet):
     _search_state = SearchState()
 
     @property
@@ -63,35 +76,36 @@ class SearchQuerySetMixin:
         return self._search_state.estimated_count
 
     @property
-    def candidate_ids(self) -> list | None:
+    def candidate_ids(self) -> list[int] | None:
         return self._search_state.candidate_ids
 
     @property
-    def outlet_counts(self) -> dict | None:
+    def outlet_counts(self) -> dict[int, int] | None:
         return self._search_state.outlet_counts
 
-    def _clone(self):
+    def _clone(self) -> Self:
         clone = super()._clone()
         clone._search_state = self._search_state.for_clone()
         return clone
 
-    def _with_state(self, **changes):
+    def _with_state(self, **changes: Any) -> Self:
         self._search_state = replace(self._search_state, **changes)
         return self
 
-    def run_search(self, spec: SearchSpec):
+    def run_search(self, spec: SearchSpec) -> Self:
         """The rows matching `spec.query`, ranked; with `spec.candidates`, within its
         candidates (see execution.py), retried with any word when no row has them all."""
         results = self._matching(spec, any_word=False if spec.candidates else spec.any_word)
-        if not spec.candidates or results.search_info.mode == "none":
+        # results.search_info is not None: _matching sets it.
+        if not spec.candidates or results.search_info.mode == "none":  # type: ignore[union-attr]
             return results
         found = results.within_candidates(self, spec.sort)
-        if not found.candidate_ids and len(results.search_info.parsed.positive_items) > 1:
+        if not found.candidate_ids and len(results.search_info.parsed.positive_items) > 1:  # type: ignore[union-attr]
             # No row has every word (found by the candidates' search itself): any word may.
             found = self._matching(spec, any_word=True).within_candidates(self, spec.sort)
         return found
 
-    def _matching(self, spec: SearchSpec, any_word: bool | None):
+    def _matching(self, spec: SearchSpec, any_word: bool | None) -> Self:
         """The rows matching the query, ranked: every word must match; when no row has them
         all, any word may and search_info.mode says so. `any_word`: None, that is checked
         here; False, every word (the caller checks); True, any word at once."""
@@ -122,6 +136,7 @@ class SearchQuerySetMixin:
         results = results.annotate(rank=ranking.rank(info, field))
         if spec.rank_column is not None:
             info.quick_rank = ranking.rank(info, spec.rank_column, quick=True)
+        order: list[str | OrderBy]
         if spec.sort == "newest":
             order = [*spec.order]
         elif spec.sort == "oldest":
@@ -130,13 +145,14 @@ class SearchQuerySetMixin:
             order = [F("rank").desc(), *spec.order]
         return results.order_by(*order)._with_state(info=info)
 
-    def within_candidates(self, base, sort="relevance"):
+    def within_candidates(self, base: models.QuerySet[Any], sort: str = "relevance") -> Self:
         """These rows (a search's matches, or a listing) narrowed to their candidates and
         ordered: ranking, counting, facets and pages then read those ids alone."""
         finder = execution.CandidateSearch(self, base, sort)
         found = finder.find()
         ordering = execution.order_candidates(self, found.ids, sort, finder.by_date)
-        result = ordering.query
+        # The model's own QuerySet, and so one with this mixin.
+        result = cast(Self, ordering.query)
         result.query.select_related = self.query.select_related
         result._prefetch_related_lookups = self._prefetch_related_lookups
         outlets = ordering.outlets
@@ -152,12 +168,12 @@ class SearchQuerySetMixin:
         )
         return result
 
-    def search_suggestion(self):
+    def search_suggestion(self) -> dict[str, Any] | None:
         """A corrected query from the archive's own vocabulary (see suggestions.suggestion)."""
         return suggestion(self)
 
     # The overrides, each for one reason:
-    def __getitem__(self, k):
+    def __getitem__(self, k: int | slice) -> Any:
         # A page of ordered candidates is a query for that page's ids alone, in their order:
         # no OFFSET, nothing ranked again. (Anything else, including the negative indexes
         # Django refuses, as Django does it.)
@@ -176,8 +192,8 @@ class SearchQuerySetMixin:
             raise IndexError("index out of range")
         return page[0]
 
-    def _page(self, ids):
-        rows = execution.rows_in_order(self.model, ids)
+    def _page(self, ids: list[int]) -> Self:
+        rows = cast(Self, execution.rows_in_order(self.model, ids))
         if self.query.annotations:
             rows = rows.annotate(**self.query.annotations)
         rows.query.select_related = self.query.select_related
@@ -185,13 +201,13 @@ class SearchQuerySetMixin:
         rows._search_state = self._search_state.for_clone()
         return rows
 
-    def count(self):
+    def count(self) -> int:
         # The candidates are counted already: no query. A clone (filtered, sliced) counts
         # itself.
         ids = self._search_state.candidate_ids
         return len(ids) if ids is not None else super().count()
 
-    def _fetch_all(self):
+    def _fetch_all(self) -> None:
         # A snippet (and the rank computed once) on each row as it is fetched: the page's
         # rows only, never the whole match set.
         super()._fetch_all()
@@ -199,8 +215,9 @@ class SearchQuerySetMixin:
         if info is None or info.mode == "none":
             return
         patterns, ranks = info.patterns, self._search_state.ranks or {}
-        for obj in self._result_cache:
+        # The rows are fetched (a list), of a model with make_snippet (Article).
+        for obj in self._result_cache:  # type: ignore[union-attr]
             if isinstance(obj, models.Model) and not hasattr(obj, "snippet"):
-                obj.snippet = obj.make_snippet(patterns)
+                obj.snippet = obj.make_snippet(patterns)  # type: ignore[attr-defined]
                 if obj.pk in ranks:
-                    obj.rank = ranks[obj.pk]
+                    obj.rank = ranks[obj.pk]  # type: ignore[attr-defined]

@@ -4,6 +4,7 @@
 import functools
 import html
 import re
+from collections.abc import Callable
 
 from .analyzer import analyze
 from .rules import FOLDS, MARKS
@@ -16,12 +17,12 @@ _MARKS_BETWEEN = "[" + re.escape(MARKS) + "]*"
 
 
 @functools.lru_cache(maxsize=256)
-def _stems_finder(stems):
+def _stems_finder(stems: frozenset[str]) -> re.Pattern[str]:
     """A regular expression that finds any of `stems` (normalised forms) in a text that is
     not: each letter as itself or any letter that folds into it, in either case, with marks
     (which normalisation deletes) allowed between letters."""
 
-    def unfolded(stem):
+    def unfolded(stem: str) -> str:
         return _MARKS_BETWEEN.join(
             f"[{re.escape(_UNFOLDED[ch])}]" if ch in _UNFOLDED else re.escape(ch) for ch in stem
         )
@@ -31,7 +32,7 @@ def _stems_finder(stems):
 
 
 @functools.lru_cache(maxsize=65_536)
-def _word_stems(word):
+def _word_stems(word: str) -> tuple[frozenset[str], ...]:
     """The stem sets of one written word (a word of text.split(): punctuation may make it
     several terms, a stop word none). Kept: the same words come back in every snippet."""
     return tuple(frozenset(term.stems) for term in analyze(word))
@@ -59,6 +60,7 @@ def highlight(
     finder = _stems_finder(frozenset(first_stems))
     # The words the matches fall in, in order: a word's index is the spaces before it,
     # counted on from the previous match (no stem holds a space).
+    candidates: list[int]
     candidates, index, position = [], 0, 0
     for found in finder.finditer(joined):
         index += joined.count(" ", position, found.start())
@@ -66,7 +68,7 @@ def highlight(
         if not candidates or candidates[-1] != index:
             candidates.append(index)
 
-    def stems_of(index):
+    def stems_of(index: int) -> tuple[frozenset[str], ...]:
         return _word_stems(words[index])
 
     hits = set()
@@ -93,9 +95,15 @@ def highlight(
     return prefix + " ".join(pieces) + suffix
 
 
-def _match_at(index, pattern, stems_of, size):
+def _match_at(
+    index: int,
+    pattern: list[set[str]],
+    stems_of: Callable[[int], tuple[frozenset[str], ...]],
+    size: int,
+) -> list[int] | None:
     """The word indexes matched by `pattern` starting at word `index`, or None. Words that
     are only stop words or punctuation may stand between the words of a phrase."""
+    matched: list[int]
     matched, wanted, i = [], list(pattern), index
     while wanted:
         if i >= size:

@@ -1,6 +1,8 @@
 """The analyser's SQL functions, rendered from rules.py, and the switch between the SQL
 analyser and the C one (native/)."""
 
+from typing import TYPE_CHECKING
+
 from django.db import DEFAULT_DB_ALIAS, DatabaseError, connections, transaction
 from django.utils.translation import gettext as _
 
@@ -20,12 +22,16 @@ from .rules import (
     WORD_CHARS,
 )
 
+if TYPE_CHECKING:
+    from django.db.backends.base.base import BaseDatabaseWrapper
+    from django.db.backends.utils import CursorWrapper
 
-def _sql_string(text):
+
+def _sql_string(text: str) -> str:
     return "'" + text.replace("'", "''") + "'"
 
 
-def _char_class(chars):
+def _char_class(chars: str) -> str:
     return "".join(sorted(set(chars)))
 
 
@@ -243,7 +249,7 @@ AS '$libdir/archive_analyser', 'archive_text_vectors_native';
 """
 
 
-def point_text_vectors(cursor, *, native):
+def point_text_vectors(cursor: "CursorWrapper", *, native: bool) -> None:
     """Points archive_text_vectors (which the trigger calls) at the native analyser or the SQL
     one; both functions must exist."""
     cursor.execute("SELECT quote_ident(current_schema())")
@@ -251,7 +257,7 @@ def point_text_vectors(cursor, *, native):
     cursor.execute(text_vectors_sql(native=native).replace(SCHEMA_PLACEHOLDER, schema))
 
 
-def use_native_analyser(connection) -> bool:
+def use_native_analyser(connection: "BaseDatabaseWrapper") -> bool:
     """Makes the database analyse with the native analyser if its server can load it, and
     with the SQL one otherwise (the library missing, built for another version of PostgreSQL,
     or a user who may not create C functions). Both give the same columns, so no stored
@@ -306,7 +312,7 @@ def unindexable(texts: dict[str, str], using: str = DEFAULT_DB_ALIAS) -> dict[st
     return problems
 
 
-def analyser_in_use(cursor) -> str:
+def analyser_in_use(cursor: "CursorWrapper") -> str:
     """'native' or 'sql': which analyser archive_text_vectors calls."""
     cursor.execute(
         "SELECT prosrc FROM pg_proc"

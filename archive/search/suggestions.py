@@ -1,11 +1,17 @@
 """Spelling suggestions from the archive's own vocabulary (a materialized view of the words
 of the public articles, refreshed by a job), for a search that found little."""
 
+from datetime import datetime
+from typing import TYPE_CHECKING, Any
+
 from django.db import DEFAULT_DB_ALIAS, connections, transaction
 
 from archive import limits as request_limits
 
 from .query import ParsedQuery
+
+if TYPE_CHECKING:
+    from .queryset import SearchQuerySetMixin
 
 MIN_SIMILARITY = 0.45  # trigram similarity below which a word of the archive is no candidate
 SUGGEST_BELOW = 3  # fewer results than this: look for a better spelling in the vocabulary
@@ -73,14 +79,14 @@ def refresh_vocabulary(using: str = DEFAULT_DB_ALIAS) -> None:
         cursor.execute("UPDATE archive_search_vocabulary_refresh SET refreshed_at = now()")
 
 
-def vocabulary_refreshed_at(using: str = DEFAULT_DB_ALIAS):
+def vocabulary_refreshed_at(using: str = DEFAULT_DB_ALIAS) -> datetime | None:
     """When the vocabulary was last made (see refresh_vocabulary)."""
     with connections[using].cursor() as cursor:
         cursor.execute("SELECT max(refreshed_at) FROM archive_search_vocabulary_refresh")
         return cursor.fetchone()[0]
 
 
-def suggestion(results) -> dict | None:
+def suggestion(results: "SearchQuerySetMixin") -> dict[str, Any] | None:
     """A corrected query from the archive's own vocabulary, when a search (`results`) found
     few results and a corrected spelling finds more: {"query", "count", "corrections"}."""
     info = results.search_info

