@@ -31,10 +31,6 @@ def _sql_string(text: str) -> str:
     return "'" + text.replace("'", "''") + "'"
 
 
-def _char_class(chars: str) -> str:
-    return "".join(sorted(set(chars)))
-
-
 SCHEMA_PLACEHOLDER = "@schema@"
 
 
