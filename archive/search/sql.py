@@ -35,7 +35,8 @@ SCHEMA_PLACEHOLDER = "@schema@"
 
 
 def render_sql() -> str:
-    """The SQL functions of the analyser (run by migration 0004; frozen there).
+    """The SQL functions of the analyser (run by migration 0004 and by each migration that
+    changed them since; frozen in archive/migrations/sql/).
 
     The functions call each other by schema-qualified name (the migration puts the current
     schema in place of @schema@), so that they work under any search_path: restores and

@@ -86,11 +86,12 @@ def test_normalisation_agrees():
 
 def test_the_migration_holds_the_sql_the_code_renders():
     """The newest migration that defines the analyser holds what the code renders now."""
-    folder = Path(__file__).resolve().parents[1] / "migrations"
+    folder = Path(__file__).resolve().parents[1] / "migrations" / "sql"
     defining = sorted(
-        p.stem for p in folder.glob("0*.py") if "archive_terms" in p.read_text(encoding="utf-8")
+        p.stem for p in folder.glob("0*.sql") if "archive_terms" in p.read_text(encoding="utf-8")
     )
     migration = importlib.import_module(f"archive.migrations.{defining[-1]}")
     assert migration.SQL == search.render_sql(), (
-        "archive/search.py's rules changed: add a migration that runs the new render_sql()"
+        "archive/search.py's rules changed: add a migration that runs the new render_sql(),"
+        " frozen in a file of archive/migrations/sql/"
     )
