@@ -1,7 +1,7 @@
 """rank_vector stored uncompressed: ranking reads it for up to 1,000 articles a search, and
-decompressing it (pglz) cost more than ranking (measured on the ANT corpus: 8.5 ms against
-3-5 ms to read it for 1,000 articles, 11 against 3.5 ms to rank them). It stays in the row
-when the row fits, and goes out of line, still uncompressed, when it does not.
+decompressing it (pglz) cost more than ranking with it (bench/RESULTS.md, "The search package
+(issue 17)"). It stays in the row when the row fits, and goes out of line, still uncompressed,
+when it does not.
 
 Applies to the rows written from now on; rows written before keep their compressed value until
 they are saved again."""

@@ -1,15 +1,12 @@
 """search_vector stored uncompressed, like rank_vector (0012). A search reads it wherever the
 text index cannot answer alone: re-ranking the best 200 results by the whole text, testing a
 phrase, walking the date index for a word in most of the archive. Decompressing it (pglz)
-cost more than everything else: reading it for 1,000 ANT articles took 17 ms compressed and
-4.9 ms uncompressed, ranking them 15 and 4.5 ms, testing a phrase 13.7 and 4.1 ms. pglz only
-saved a quarter of its size (6.2 kB a vector on average against 4.7), which the table's
-out-of-line storage now holds (+31% for the ANT corpus' table and indexes).
+cost more than everything else, and saved only a quarter of its size (bench/RESULTS.md).
 
 The values already stored are written again uncompressed, by one UPDATE that bypasses the
-trigger (nothing is analysed again, but every index takes the new row versions: 72 s for the
-ANT corpus' 30,337 articles on 2 cores, so most of an hour for a million; the table is as
-large again until VACUUM reclaims the old versions)."""
+trigger (nothing is analysed again, but every index takes the new row versions: most of an
+hour for a million articles on 2 cores; the table is as large again until VACUUM reclaims the
+old versions)."""
 
 from django.db import migrations
 

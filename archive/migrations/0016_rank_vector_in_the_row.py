@@ -1,16 +1,13 @@
 """rank_vector kept in the table's row, not out of line: a search with more than 200 results
-reads it for up to 1,000 of them (the quick rank, see ArticleQuerySet._settled), and a value
+reads it for up to 1,000 of them (the quick rank, see archive/search/execution.py), and a value
 stored out of line costs a lookup in the TOAST index and a read of the TOAST table on top of
 the row's own. PostgreSQL moves a row's largest values out of line until the row is under
-toast_tuple_target (about 2 kB by default): after search_vector and pair_vector, rank_vector
-(1.1 kB on average) was next, out of line for 60% of the ANT corpus' articles. At 4,000 bytes
-it stays in the row for 98% of them: ranking the 1,000 candidates of الرئيس took 3.0 ms
-instead of 7.0, those of ترمب 3.9 instead of 8.2 (in memory; from disk it saves one or two
-random reads a candidate). The table grows (50 MB for the ANT corpus, ~80 MB now).
+toast_tuple_target (about 2 kB by default): rank_vector was out of line for 60% of the ANT
+corpus' articles; at 4,000 bytes it stays in the row for 98% of them (bench/RESULTS.md).
 
 The values already stored are written again by one UPDATE that bypasses the trigger (nothing
-is analysed again; 30,337 articles took about a minute on 2 cores, most of an hour for a
-million; the old row versions stay until VACUUM)."""
+is analysed again; most of an hour for a million articles on 2 cores; the old row versions
+stay until VACUUM)."""
 
 from django.db import migrations
 
