@@ -161,11 +161,9 @@ def without_phrases(tsquery: str) -> str:
     return re.sub(r"<\d+>", "&", tsquery)
 
 
-# An article's search condition is over two columns: its words (search_vector, with positions,
-# for phrases and ranking) and its pairs of adjacent words (pair_vector, lexemes alone). The
-# condition is a tree of ("leaf", column, tsquery), ("and", [nodes]), ("or", [nodes]) and
-# ("not", node), the leaves of one column merged wherever the logic allows, so that each
-# column is read once for most queries.
+# A condition is a tree over an article's two columns, its words and its pairs: ("leaf",
+# column, tsquery), ("and"|"or", [nodes]), ("not", node); the leaves of one column are merged
+# wherever the logic allows, so that each column is read once for most queries.
 WORDS, PAIRS = "words", "pairs"
 Leaf: TypeAlias = tuple[Literal["leaf"], str, str]
 Node: TypeAlias = Leaf | tuple[Literal["and", "or"], list["Node"]] | tuple[Literal["not"], "Node"]
