@@ -316,7 +316,7 @@ def evaluate(system, queries, kind):
 
 def case_table(systems_by_name):
     from archive.models import Article
-    from archive.tests.test_search_arabic import CASES, build_case_archive
+    from archive.tests.search.test_arabic_cases import CASES, build_case_archive
 
     build_case_archive()
     slugs = dict(Article.objects.values_list("id", "slug"))

@@ -11,8 +11,8 @@ from django.db import connection
 
 from archive import search
 
-CORPUS = Path(__file__).resolve().parents[3] / "shared" / "corpus" / "ant-multisource.jsonl.gz"
-SEEDS = Path(__file__).resolve().parents[2] / "fixtures" / "seed.json"
+CORPUS = Path(__file__).resolve().parents[4] / "shared" / "corpus" / "ant-multisource.jsonl.gz"
+SEEDS = Path(__file__).resolve().parents[3] / "fixtures" / "seed.json"
 
 TRICKY = [
     "الوَزِيرُ الجَدِيدُ جـــنود الرحمٰن",
@@ -86,7 +86,7 @@ def test_normalisation_agrees():
 
 def test_the_migration_holds_the_sql_the_code_renders():
     """The newest migration that defines the analyser holds what the code renders now."""
-    folder = Path(__file__).resolve().parents[1] / "migrations"
+    folder = Path(__file__).resolve().parents[2] / "migrations"
     defining = sorted(
         p.stem for p in folder.glob("0*.py") if "archive_terms" in p.read_text(encoding="utf-8")
     )
