@@ -4,7 +4,7 @@ configuration, written to docs/search.md.
     make search-report                 # embedded server, or DATABASE_URL's server
 
 It builds a scratch database (newsroom_search_eval) on the same server, and measures
-1. the case table of archive/tests/test_search_arabic.py (seed + purpose-built articles);
+1. the case table of archive/tests/search/test_arabic_cases.py (seed + purpose-built articles);
 2. known-item queries over the ANT corpus (../shared/corpus, 31,525 articles): words of a
    title, typed exactly and with their clitics, hamza forms and final letters varied as
    readers type them; the target is the article with that title.
@@ -316,7 +316,8 @@ def evaluate(system, queries, kind):
 
 def case_table(systems_by_name):
     from archive.models import Article
-    from archive.tests.test_search_arabic import CASES, build_case_archive
+    from archive.tests.search.case_archive import build_case_archive
+    from archive.tests.search.test_arabic_cases import CASES
 
     build_case_archive()
     slugs = dict(Article.objects.values_list("id", "slug"))
@@ -423,9 +424,9 @@ def write_report(cases, case_count, results, queries, plan, matches, total, load
         "",
         "## The case table",
         "",
-        f"The {case_count} cases of `archive/tests/test_search_arabic.py` (query → the exact set "
-        "of articles it must find, over the seed archive and purpose-built articles), answered "
-        "by each system. *Exact* counts the cases whose result set is exactly right.",
+        f"The {case_count} cases of `archive/tests/search/test_arabic_cases.py` (query → the exact "
+        "set of articles it must find, over the seed archive and purpose-built articles), "
+        "answered by each system. *Exact* counts the cases whose result set is exactly right.",
         "",
         "| system | exact | recall | precision |",
         "|---|---:|---:|---:|",

@@ -135,3 +135,15 @@ def test_the_public_article_page(client, articles):
     assert client.get(reverse("article", args=[made[0].slug])).status_code == 200
     assert client.get(reverse("article", args=[draft.slug])).status_code == 404
     assert client.get(reverse("article", args=["لا-يوجد"])).status_code == 404
+
+
+def test_a_date_range_is_whole_days_in_the_site_time_zone(make_article, client, settings):
+    settings.TIME_ZONE = "Asia/Riyadh"  # UTC+3
+    make_article("قبل منتصف الليل", published_at=dt.datetime(2024, 11, 13, 20, 30, tzinfo=dt.UTC))
+    make_article("بعد منتصف الليل", published_at=dt.datetime(2024, 11, 13, 21, 30, tzinfo=dt.UTC))
+    make_article("أول اليوم", published_at=dt.datetime(2024, 11, 12, 21, 0, tzinfo=dt.UTC))
+    body = client.get("/api/articles/", {"date_from": "2024-11-13", "date_to": "2024-11-13"}).json()
+    assert {r["title"] for r in body["results"]} == {"قبل منتصف الليل", "أول اليوم"}
+    far = client.get("/api/articles/", {"date_from": "2024-11-14", "date_to": "9999-12-31"})
+    assert far.status_code == 200
+    assert [r["title"] for r in far.json()["results"]] == ["بعد منتصف الليل"]

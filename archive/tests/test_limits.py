@@ -14,7 +14,7 @@ from django.test.utils import CaptureQueriesContext
 
 from archive import limits, search
 from archive.models import Article, Tag
-from archive.search import execution
+from archive.tests.search.helpers import planner_says
 from newsroom import statement_timeout
 from newsroom.settings import BASE_DIR
 
@@ -22,17 +22,6 @@ pytestmark = pytest.mark.django_db
 
 PHRASE = '"البرتقال الأحمر اللذيذ"'
 JSON_URLS = ["/api/articles/", "/export/articles.csv", "/feeds/articles/"]
-
-
-def planner_says(monkeypatch, matches):
-    """The planner's estimate of a search's matches, fixed; any other estimate (the rows
-    before the search) is the real count."""
-
-    def estimate_rows(*querysets):
-        found = [matches if q.search_info else q.count() for q in querysets]
-        return found[0] if len(found) == 1 else found
-
-    monkeypatch.setattr(execution, "estimate_rows", estimate_rows)
 
 
 @pytest.fixture
@@ -299,9 +288,9 @@ def test_a_bad_timeout_stops_the_start():
 @pytest.fixture
 def broad(make_article, settings):
     """3,000 articles with the phrase's words (one analysed, copied without analysing each
-    again), so that testing the phrase takes far longer than a millisecond; then the web's
-    statement timeout, set to 1 ms on this connection (as the WSGI entry's hook sets it),
-    until the test ends."""
+    again), so that testing the phrase takes far longer than the web's statement timeout at
+    its smallest (NEWSROOM_STATEMENT_TIMEOUT_MS = 1), set on this connection as the WSGI
+    entry's hook sets it, until the test ends."""
     first = make_article("خبر", body="البرتقال الأحمر ثم الأحمر اللذيذ " * 40)
     columns = [f.column for f in Article._meta.concrete_fields if f.column not in ("id", "slug")]
     copied = ", ".join(f'"{c}"' for c in columns)
@@ -344,8 +333,8 @@ def test_a_search_past_the_timeout_is_a_503_page_or_json(broad, client):
 
 
 def test_an_export_reads_its_first_rows_before_it_starts(client, make_claim):
-    """The claims' query runs in the view (it is not bounded beforehand, as a search of
-    articles is): a statement that fails is then a 503, not a file cut short."""
+    """The claims' query runs in the view (it is not narrowed to candidates beforehand, as a
+    search of articles is): a statement that fails is then a 503, not a file cut short."""
     make_claim()
     with CaptureQueriesContext(connection) as queries:
         response = client.get("/export/claims.csv")

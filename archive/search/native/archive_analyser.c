@@ -13,7 +13,7 @@
  * too: lower() under the call's collation, NFKC, setweight(). The vector is built directly, as
  * tsvectorin builds it from the SQL's text (lexemes sorted, positions sorted, cut to 16,383,
  * without repeats, at most 256); a text tsvectorin would refuse goes through tsvectorin, for
- * the same error. archive/tests/test_native_analyser.py checks that both give the same.
+ * the same error. archive/tests/search/test_native_analyser.py checks that both give the same.
  */
 #include "postgres.h"
 

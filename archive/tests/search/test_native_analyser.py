@@ -12,7 +12,7 @@ import pytest
 from django.db import DatabaseError, connection, transaction
 
 from archive import search
-from archive.tests.test_search_parity import SEEDS, TRICKY, corpus_texts
+from archive.tests.search.helpers import SEEDS, TRICKY, corpus_texts
 from newsroom import embedded_db
 
 pytestmark = pytest.mark.django_db

@@ -1,7 +1,6 @@
 """The analyser exists twice: SQL (indexing) and Python (queries, snippets). They must agree
 word for word, and the SQL in the database must be the SQL the code renders."""
 
-import gzip
 import importlib
 import json
 from pathlib import Path
@@ -10,42 +9,13 @@ import pytest
 from django.db import connection
 
 from archive import search
-
-CORPUS = Path(__file__).resolve().parents[3] / "shared" / "corpus" / "ant-multisource.jsonl.gz"
-SEEDS = Path(__file__).resolve().parents[2] / "fixtures" / "seed.json"
-
-TRICKY = [
-    "الوَزِيرُ الجَدِيدُ جـــنود الرحمٰن",
-    "أإآٱ ٲٳٵ ى ی ۍ ې ة ۀ ؤ ئ ٶ ٸ ک ڪ گ ڤ پ چ ژ",
-    "١٠،٠٠٠ و10,000 و۱۰٬۰۰۰ و1,2345 و3,50 و2,500,000",
-    "ﻻﺟﺌﻮﻥ ﻓﻲ ﺍﻟﻤﺨﻴﻢ ﷲ ﻷن ＮＡＴＯ",
-    "NATO Zelenskyy ÉLYSÉE straße 😀 #كوريا_الشمالية x-ray ب2024",
-    "والجنود بالانتخابات فالنتائج كالعادة للرئيس وللمرشحين وبالله والله الله لبوتين وبوتين",
-    "في من على الى إلى عن أن إن هذا هذه وفي ومن و ف ب",
-    "‌زیر‍ ‎ ‏ ؜ ­",
-    "",
-    "   \n\t ",
-]
+from archive.tests.search.helpers import SEEDS, TRICKY, corpus_texts
 
 
 def sql_terms(text):
     with connection.cursor() as cursor:
         cursor.execute("SELECT pos, exact, stem, alt FROM archive_terms(%s) ORDER BY pos", [text])
         return [search.Term(exact=e, stem=s, alt=a, pos=p) for p, e, s, a in cursor.fetchall()]
-
-
-def corpus_texts(limit):
-    if not CORPUS.exists():
-        return []
-    texts = []
-    with gzip.open(CORPUS, "rt", encoding="utf-8") as lines:
-        for number, line in enumerate(lines):
-            if number % 97 == 0:  # spread over the five outlets
-                row = json.loads(line)
-                texts.append(" ".join([row["title"], row["abstract"] or "", row["text"] or ""]))
-            if len(texts) >= limit:
-                break
-    return texts
 
 
 @pytest.mark.django_db
@@ -86,12 +56,12 @@ def test_normalisation_agrees():
 
 def test_the_migration_holds_the_sql_the_code_renders():
     """The newest migration that defines the analyser holds what the code renders now."""
-    folder = Path(__file__).resolve().parents[1] / "migrations" / "sql"
+    folder = Path(__file__).resolve().parents[2] / "migrations" / "sql"
     defining = sorted(
         p.stem for p in folder.glob("0*.sql") if "archive_terms" in p.read_text(encoding="utf-8")
     )
     migration = importlib.import_module(f"archive.migrations.{defining[-1]}")
     assert migration.SQL == search.render_sql(), (
-        "archive/search.py's rules changed: add a migration that runs the new render_sql(),"
+        "archive/search/rules.py changed: add a migration that runs the new render_sql(),"
         " frozen in a file of archive/migrations/sql/"
     )

@@ -1,5 +1,8 @@
-"""Very large result sets: ranked, counted and paged within their newest matches, the total
-shown as an estimate. The limits are lowered here so that a dozen articles are "very many"."""
+"""How a search runs (execution.py). A large search is ranked, counted and paged within its
+candidates, its newest matches, found through date windows or all at once, and its total is
+shown as an estimate. Also: the planner's settings and estimates, the quick rank, pages of
+ordered ids, and the outlets counted on the way. The limits are lowered here so that a dozen
+articles are "very many"."""
 
 import datetime as dt
 import re
@@ -10,24 +13,9 @@ from django.test.utils import CaptureQueriesContext
 
 from archive.models import Article
 from archive.search import execution
+from archive.tests.search.helpers import estimates_are, planner_says
 
 pytestmark = pytest.mark.django_db
-
-
-def estimates_are(monkeypatch, estimate):
-    """execution.estimate_rows gives estimate(queryset) for each queryset it is asked about."""
-
-    def estimate_rows(*querysets):
-        estimates = [estimate(queryset) for queryset in querysets]
-        return estimates[0] if len(estimates) == 1 else estimates
-
-    monkeypatch.setattr(execution, "estimate_rows", estimate_rows)
-
-
-def planner_says(monkeypatch, matches):
-    """The planner's estimate of a search's matches, fixed; any other estimate (the rows
-    before the search) is the real count."""
-    estimates_are(monkeypatch, lambda q: matches if q.search_info else q.count())
 
 
 @pytest.fixture
@@ -90,7 +78,7 @@ def test_the_page_says_about(many, client):
     assert "تطابق مقالات كثيرة" not in small
 
 
-def test_listing_without_a_query_is_bounded_too(many, client):
+def test_a_listing_without_a_query_has_an_estimated_count_too(many, client):
     body = client.get("/api/articles/").json()
     assert body["count"] == 13 and body["count_is_estimate"] is True
     assert [r["title"] for r in body["results"]][:2] == ["الليمون", "البرتقال 11"]
@@ -132,7 +120,7 @@ def sparse(make_article, monkeypatch, search_limits):
 
 @pytest.mark.parametrize("first_window", [1, 3, 50])
 @pytest.mark.parametrize("guess", [1, 10, 30])
-def test_windows_walk_back_to_exactly_the_newest_matches(
+def test_windows_find_exactly_the_newest_matches(
     sparse, monkeypatch, first_window, guess, search_limits
 ):
     """Whatever the estimate (far too low, about right, far too high) and the first window,
@@ -169,7 +157,7 @@ def test_a_first_window_beyond_the_rows_searched_looks_for_no_edge(
 
 
 def test_windows_that_reach_the_end_find_every_match(sparse, monkeypatch, search_limits):
-    """An estimate far above the truth: the walk reaches the oldest article and finds that
+    """An estimate far above the truth: the windows reach the oldest article and finds that
     the matches are few after all, so the count is exact."""
     search_limits(candidates=20, large=20, first_window=2)
     planner_says(monkeypatch, 10_000)
@@ -181,8 +169,9 @@ def test_windows_that_reach_the_end_find_every_match(sparse, monkeypatch, search
 def test_many_results_rank_by_title_and_lead_then_rerank_the_best(
     make_article, monkeypatch, search_limits
 ):
-    """Above RERANK results, the title-and-lead vector ranks them all and the whole text
-    re-ranks the RERANK best: articles that match in the body only come after, newest first."""
+    """Above Limits.rerank results, the title-and-lead vector ranks them all and the whole
+    text re-ranks the Limits.rerank best: articles that match in the body only come after,
+    newest first."""
     search_limits(rerank=2)
     day = dt.datetime(2020, 1, 1, tzinfo=dt.UTC)
     make_article("البرتقال في العنوان", body="لا شيء هنا", published_at=day)
@@ -225,22 +214,10 @@ def test_many_results_rank_by_title_and_lead_then_rerank_the_best(
     assert ranked.index("خبر 0") < ranked.index("خبر 2")
 
 
-def test_a_date_range_is_whole_days_in_the_site_time_zone(make_article, client, settings):
-    settings.TIME_ZONE = "Asia/Riyadh"  # UTC+3
-    make_article("قبل منتصف الليل", published_at=dt.datetime(2024, 11, 13, 20, 30, tzinfo=dt.UTC))
-    make_article("بعد منتصف الليل", published_at=dt.datetime(2024, 11, 13, 21, 30, tzinfo=dt.UTC))
-    make_article("أول اليوم", published_at=dt.datetime(2024, 11, 12, 21, 0, tzinfo=dt.UTC))
-    body = client.get("/api/articles/", {"date_from": "2024-11-13", "date_to": "2024-11-13"}).json()
-    assert {r["title"] for r in body["results"]} == {"قبل منتصف الليل", "أول اليوم"}
-    far = client.get("/api/articles/", {"date_from": "2024-11-14", "date_to": "9999-12-31"})
-    assert far.status_code == 200
-    assert [r["title"] for r in far.json()["results"]] == ["بعد منتصف الليل"]
-
-
-def test_pages_of_many_results_are_slices_of_their_settled_order(
+def test_pages_of_many_results_are_slices_of_their_ordered_ids(
     make_article, monkeypatch, search_limits
 ):
-    """Above RERANK results, ranks are computed once when the ids are settled: a page is
+    """Above Limits.rerank results, ranks are computed once when the ids are ordered: a page is
     its ids' rows in that order, with their rank, and no ranking query of its own."""
     from django.core.paginator import Paginator
     from django.db import connection
@@ -255,7 +232,7 @@ def test_pages_of_many_results_are_slices_of_their_settled_order(
     assert len(everything) == 8 and all(rank is not None for _, rank in everything)
     top = [rank for _, rank in everything[:3]]
     assert top == sorted(top, reverse=True)
-    results = Article.objects.published().search("البرتقال")  # settled, not yet fetched
+    results = Article.objects.published().search("البرتقال")  # ordered, not yet fetched
     pages = Paginator(results, 3)
     seen = []
     for number in pages.page_range:
@@ -315,7 +292,7 @@ def test_a_phrase_is_tested_only_where_the_index_cannot_say(
     phrases, monkeypatch, slice_size, search_limits
 ):
     """A phrase OR a word (as a name and its spellings are): the rows with the word come from
-    the text index, sure; the phrase is tested only on the rows that have its words and not
+    the text index, exact; the phrase is tested only on the rows that have its words and not
     the word. The results are the same as testing every row."""
     search_limits(phrase_slice=slice_size)
     planner_says(monkeypatch, 5_000)
@@ -398,7 +375,7 @@ def test_outside_a_transaction_the_settings_go_with_the_query_in_one_batch(make_
 
 
 def test_more_matches_than_the_planner_said_are_counted_exactly(sparse, monkeypatch):
-    """The planner expected few, the first LARGE + 1 say otherwise: the newest come from all
+    """The planner expected few, the first Limits.large + 1 say otherwise: the newest come from all
     the matches at once, and their number comes with them."""
     planner_says(monkeypatch, 1)
     results = Article.objects.published().search("البرتقال", sort="newest")
@@ -410,8 +387,9 @@ def test_more_matches_than_the_planner_said_are_counted_exactly(sparse, monkeypa
 def test_a_word_in_a_large_share_is_not_counted_exactly(
     sparse, monkeypatch, share, counted, search_limits
 ):
-    """More than LARGE matches in ONE_QUERY_SHARE of the rows or more: the windows find the
-    newest, and the total is the estimate; below that share, one query counts them all."""
+    """More than Limits.large matches in Limits.one_query_share of the rows or more: the
+    windows find the newest, and the total is the estimate; below that share, one query
+    counts them all."""
     from django.db import connection
     from django.test.utils import CaptureQueriesContext
 
@@ -424,50 +402,11 @@ def test_a_word_in_a_large_share_is_not_counted_exactly(
     assert results.estimated_count == (10 if counted else 9)
 
 
-@pytest.mark.parametrize("column", ["rank_vector", "search_vector"])
-def test_the_vectors_a_search_reads_are_stored_uncompressed(make_article, column):
-    """A search reads rank_vector for up to 1,000 articles and search_vector for the best 200
-    (and for phrases and walks): both are kept uncompressed (migrations 0012 and 0015), so
-    that no value is decompressed to be ranked or tested."""
-    from django.db import connection
-
-    article = make_article("البرتقال", lead="الليمون الأخضر " * 300, body="التفاح الأحمر " * 600)
-    with connection.cursor() as cursor:
-        cursor.execute(
-            "SELECT attstorage FROM pg_attribute WHERE attrelid = 'archive_article'::regclass"
-            " AND attname = %s",
-            [column],
-        )
-        assert cursor.fetchone()[0] == "e"
-        # A vector that pglz would shrink (the same words over and over) is stored whole.
-        cursor.execute(
-            f"SELECT pg_column_size({column}), pg_column_compression({column}),"
-            f" pg_column_size({column}::text::tsvector) FROM archive_article WHERE id = %s",
-            [article.pk],
-        )
-        stored, compression, whole = cursor.fetchone()
-        assert compression is None
-        assert stored >= whole - 8  # its header may be shorter; pglz: 40%
-
-
-def test_the_planner_keeps_ten_thousand_common_terms():
-    """Terms outside the planner's list of common terms are estimated at a fixed 0.5% of the
-    articles; the search chooses its way by the estimate (migration 0013)."""
-    from django.db import connection
-
-    with connection.cursor() as cursor:
-        cursor.execute(
-            "SELECT attstattarget FROM pg_attribute WHERE attrelid = 'archive_article'::regclass"
-            " AND attname = 'search_vector'"
-        )
-        assert cursor.fetchone()[0] == 1000  # ten elements kept per unit of target
-
-
 @pytest.mark.parametrize("rerank", [200, 2])
 def test_outlets_counted_by_the_quick_rank_are_the_facets(
     make_article, monkeypatch, rerank, search_limits
 ):
-    """Above RERANK results the quick rank counts the outlets as it reads the rows (below,
+    """Above Limits.rerank results the quick rank counts the outlets as it reads the rows (below,
     the query that found them did); the outlet facet is then those counts, most common
     first, ties by name, cut at the limit: what counting the rows again gives."""
     from archive.filters import article_facets
@@ -487,26 +426,6 @@ def test_outlets_counted_by_the_quick_rank_are_the_facets(
         assert facets == recounted
         expected = [("a-outlet", 3), ("c-outlet", 2), ("b-outlet", 1)][:limit]
         assert [(i["value"], i["count"]) for i in facets["source"]] == expected
-
-
-def test_the_quick_rank_vector_is_kept_in_the_row(make_article):
-    """rank_vector stays in the table's row (migration 0016), where the quick rank reads it
-    for up to 1,000 articles, while the whole text's vectors go out of line."""
-    from django.db import connection
-
-    lead = " ".join(f"الكلمة{n}" for n in range(60))
-    article = make_article("البرتقال", lead=lead, body="التفاح الأحمر " * 600)
-    with connection.cursor() as cursor:
-        if connection.pg_version < 170000:
-            pytest.skip("pg_column_toast_chunk_id() tells where a value is from PostgreSQL 17")
-        cursor.execute(
-            "SELECT pg_column_size(rank_vector), pg_column_toast_chunk_id(rank_vector),"
-            " pg_column_toast_chunk_id(search_vector) FROM archive_article WHERE id = %s",
-            [article.pk],
-        )
-        size, rank_chunk, search_chunk = cursor.fetchone()
-    assert 2_000 < size < 3_500  # out of line at the default target (~2 kB a row)
-    assert rank_chunk is None and search_chunk is not None
 
 
 @pytest.fixture
@@ -534,7 +453,7 @@ def outlets(make_article):
     "query, sort, candidates",
     [
         (None, "newest", 1_000),  # a listing
-        (None, "newest", 4),  # a listing of more than CANDIDATES: the newest four
+        (None, "newest", 4),  # a listing of more than Limits.candidates: the newest four
         ("البرتقال", "newest", 1_000),  # all the matches in one query
         ("البرتقال", "newest", 4),  # the windows, newest first
         ("البرتقال", "oldest", 4),
