@@ -14,9 +14,8 @@ from django.urls import reverse
 from django.views.decorators.http import require_safe
 
 from . import search
-from .corrections import verdict_history
 from .filters import ArticleFilter, ClaimFilter
-from .models import Article, IdArray, Tag
+from .models import Article, IdArray, Tag, verdict_history
 from .views import public_articles, public_claims, with_verdict_history
 
 DEFAULT_PAGE_SIZE = 20

@@ -245,7 +245,7 @@ def with_review_dates(claims):
 
 
 def with_verdict_history(claims):
-    """`claims` with their public verdict changes (archive/corrections.py), oldest first."""
+    """`claims` with their public verdict changes (archive/models/corrections.py), oldest first."""
     changes = VerdictChange.objects.public().order_by("changed_at", "id")
     return claims.prefetch_related(
         Prefetch("verdict_changes", queryset=changes, to_attr="public_verdict_changes")
