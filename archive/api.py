@@ -16,7 +16,7 @@ from django.views.decorators.http import require_safe
 from . import search
 from .filters import ArticleFilter, ClaimFilter
 from .models import Article, IdArray, Tag, verdict_history
-from .views import public_articles, public_claims, with_verdict_history
+from .selectors import public_articles, public_claims, with_verdict_history
 
 DEFAULT_PAGE_SIZE = 20
 MAX_PAGE_SIZE = 100

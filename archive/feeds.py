@@ -11,7 +11,7 @@ from django.utils.translation import gettext as _
 
 from .filters import ArticleFilter
 from .models import Correction
-from .views import public_articles
+from .selectors import public_articles
 
 FEED_SIZE = 50
 

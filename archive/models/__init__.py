@@ -3,7 +3,7 @@ spellings, articles, claims with the places they appear, corrections in public, 
 and purges. `from archive.models import X` reaches every model and helper.
 
 What the public may see is decided here, by `public_article` and the `published()` QuerySet
-methods; every public path starts from them.
+methods; every public path starts from them (archive/selectors.py).
 """
 
 from ..history import track_accounts
