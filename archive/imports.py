@@ -586,13 +586,14 @@ def existing(rows):
     urls = [r.url for r in rows if r.url]
     hashes = [r.key[5:] for r in rows if not r.url]
     found = {}
+    articles = Article._meta.db_table
     with connection.cursor() as cursor:
         if urls:
-            cursor.execute("SELECT url, id FROM archive_article WHERE url = ANY(%s)", [urls])
+            cursor.execute(f"SELECT url, id FROM {articles} WHERE url = ANY(%s)", [urls])
             found.update(cursor.fetchall())
         if hashes:
             cursor.execute(
-                "SELECT 'hash:' || md5(title || E'\\n' || body), id FROM archive_article"
+                f"SELECT 'hash:' || md5(title || E'\\n' || body), id FROM {articles}"
                 " WHERE md5(title || E'\\n' || body) = ANY(%s)",
                 [hashes],
             )

@@ -131,7 +131,8 @@ def test_the_facets_query_counts_what_the_orm_counts(params, language, rerank, m
     from django.utils import translation
 
     from archive import search
-    from archive.filters import ArticleFilter, named_counts, verdict_counts
+    from archive.facets import named_counts, verdict_counts
+    from archive.filters import ArticleFilter
     from archive.models import ClaimAppearance, Source, Tag
     from archive.selectors import public_articles
 
