@@ -116,9 +116,9 @@ PATH_SAFE = "!$&'()*+,;=/~:@"
 
 def article_url(request, article):
     """The absolute URL of an article's page, as request.build_absolute_uri(
-    article.get_absolute_url()) gives it. For a page of results the host and reverse() are
-    worked out once per request, each slug then quoted into its place: reverse() cost ~60 µs
-    an article (checking the URL pattern again), most of a result's serialisation."""
+    article.get_absolute_url()) gives it. The host and reverse() are worked out once per
+    request, each slug then quoted into its place: reverse() checks the URL pattern again for
+    each article, most of a result's serialisation."""
     parts = getattr(request, "_article_url_parts", None)
     if parts is None:
         marker = "slug0marker"

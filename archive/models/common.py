@@ -146,7 +146,7 @@ class AnyOf(models.Lookup):
     prepare_rhs = False
 
     def get_db_prep_lookup(self, value, connection):
-        # As the text of an array: adapting a list of 1,000 ints costs milliseconds.
+        # As the text of an array: one value to adapt, where a list adapts each int in turn.
         return "%s::bigint[]", [value if isinstance(value, IdArray) else IdArray(value)]
 
     def as_sql(self, compiler, connection):

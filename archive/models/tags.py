@@ -28,10 +28,9 @@ class TagQuerySet(models.QuerySet):
         """{key: tag} for the tags one of whose spellings (names or aliases) has a search key
         in `keys` — how the search finds the names inside a query."""
         keys = list(keys)
-        # The spellings' keys in one query (every search asks it; written here, as building
-        # and compiling the union through the ORM cost more than the query): the names' (an
-        # array a tag, unnested) first, then the aliases'; a name wins over an alias, the
-        # lower id over the higher.
+        # The spellings' keys in one query, written here as the ORM's union costs more than the
+        # query: the names' (an array a tag, unnested) first, then the aliases'; a name wins
+        # over an alias, the lower id over the higher.
         tags, aliases = Tag._meta.db_table, TagAlias._meta.db_table
         with connections[self.db].cursor() as cursor:
             cursor.execute(
