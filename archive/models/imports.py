@@ -11,7 +11,7 @@ import zlib
 from pathlib import Path
 
 from django.conf import settings
-from django.db import models, transaction
+from django.db import models
 from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -159,26 +159,6 @@ class ImportRun(models.Model):
             shutil.rmtree(path.parent, ignore_errors=True)
             raise
         return str(relative), size
-
-    @classmethod
-    def queue(cls, upload, user, mapping, status, update):
-        """Store the upload, record its run and queue its job; UploadRefused keeps nothing."""
-        from ..tasks import queue_import  # the tasks module imports this one
-
-        stored, text_size = cls.store(upload)
-        with transaction.atomic():
-            run = cls.objects.create(
-                uploaded_by=user,
-                file_name=upload.name[:255],
-                stored_file=stored,
-                file_size=upload.size,
-                text_size=text_size,
-                field_map=mapping,
-                article_status=status,
-                update_existing=update,
-            )
-            queue_import(run)
-        return run
 
     def remove_files(self):
         if self.own_folder is not None:
