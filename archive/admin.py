@@ -16,7 +16,7 @@ from django.utils.formats import date_format
 from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext_lazy as _
 
-from . import imports, workflow
+from . import imports, tasks, workflow
 from .concurrency import VersionedAdminMixin, VersionedInlineMixin, VersionedModelForm
 from .deleting import SafeDeletionAdmin
 from .history_admin import HistoryAdminMixin
@@ -346,7 +346,7 @@ class ArticleAdmin(
         if request.method == "POST" and form.is_valid():
             data = form.cleaned_data
             try:
-                run = ImportRun.queue(
+                run = tasks.queue_upload(
                     data["file"], request.user, data["mapping"], data["status"], data["update"]
                 )
             except UploadRefused as refusal:

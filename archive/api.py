@@ -8,16 +8,16 @@ published articles and public claims are ever read."""
 from urllib.parse import quote
 
 from django.core.paginator import Paginator
-from django.db import connection
+from django.db import connections
 from django.http import JsonResponse
 from django.urls import reverse
 from django.views.decorators.http import require_safe
 
 from . import search
-from .corrections import verdict_history
 from .filters import ArticleFilter, ClaimFilter
-from .models import Article, IdArray, Tag
-from .views import public_articles, public_claims, with_verdict_history
+from .models import Article, Tag, verdict_history
+from .search.ids import IdArray
+from .selectors import public_articles, public_claims, with_verdict_history
 
 DEFAULT_PAGE_SIZE = 20
 MAX_PAGE_SIZE = 100
@@ -117,9 +117,9 @@ PATH_SAFE = "!$&'()*+,;=/~:@"
 
 def article_url(request, article):
     """The absolute URL of an article's page, as request.build_absolute_uri(
-    article.get_absolute_url()) gives it. For a page of results the host and reverse() are
-    worked out once per request, each slug then quoted into its place: reverse() cost ~60 µs
-    an article (checking the URL pattern again), most of a result's serialisation."""
+    article.get_absolute_url()) gives it. The host and reverse() are worked out once per
+    request, each slug then quoted into its place: reverse() checks the URL pattern again for
+    each article, most of a result's serialisation."""
     parts = getattr(request, "_article_url_parts", None)
     if parts is None:
         marker = "slug0marker"
@@ -130,12 +130,12 @@ def article_url(request, article):
 
 
 def page_tags(articles):
-    """{article id: its tags as JSON, by Arabic name} for a page of articles, in one query:
-    prefetch_related made a Tag and a related manager for each, ~4 ms of a request's
-    Python for 20 results."""
+    """{article id: its tags as JSON, by Arabic name} for a page of articles, in one query on
+    the database the tags are read from: prefetch_related makes a Tag and a related manager
+    for each, much of a request's Python."""
     through, tag = Article.tags.through._meta.db_table, Tag._meta.db_table
     found = {article.pk: [] for article in articles}
-    with connection.cursor() as cursor:
+    with connections[Tag.objects.db].cursor() as cursor:
         cursor.execute(
             f"SELECT at.article_id, t.slug, t.name_ar, t.name_en, t.kind FROM {through} at"
             f" JOIN {tag} t ON t.id = at.tag_id WHERE at.article_id = ANY(%s::bigint[])"

@@ -2,9 +2,9 @@
 
 Each versioned row (Article, Claim, ClaimAppearance, ClaimEvidence, Tag, TagAlias, Source)
 carries a `version` that PostgreSQL bumps at every update that changes it, whatever the write
-path (the trigger bump_version, archive/models.py). A change form, and each row of its inlines,
-carries the version it was opened at in a hidden field; inside the admin's transaction the
-row is locked (SELECT ... FOR UPDATE) and its version compared. A stale form is invalid and
+path (the trigger bump_version, archive/models/common.py). A change form, and each row of its
+inlines, carries the version it was opened at in a hidden field; inside the admin's transaction
+the row is locked (SELECT ... FOR UPDATE) and its version compared. A stale form is invalid and
 the editor gets the conflict page: what was changed meanwhile (from the history's events), by
 whom, and a choice per field (theirs or mine) that posts the form again at the current version.
 

@@ -8,7 +8,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_safe
 
 from .filters import ArticleFilter, ClaimFilter
-from .views import public_articles, public_claims
+from .selectors import public_articles, public_claims
 
 # import_articles reads these columns by default: an export can be imported elsewhere.
 ARTICLE_COLUMNS = [

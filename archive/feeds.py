@@ -9,9 +9,9 @@ from django.urls import reverse
 from django.utils.feedgenerator import Atom1Feed
 from django.utils.translation import gettext as _
 
-from .corrections import Correction
 from .filters import ArticleFilter
-from .views import public_articles
+from .models import Correction
+from .selectors import public_articles
 
 FEED_SIZE = 50
 
@@ -92,7 +92,7 @@ class ArticleFeed(Feed):
         return article.published_at
 
     def item_updateddate(self, article):
-        # What readers were told changed (archive/corrections.py), else its publication.
+        # What readers were told changed (archive/models/corrections.py), else its publication.
         return article.last_public_update(article.feed_corrections) or article.published_at
 
     def item_author_name(self, article):

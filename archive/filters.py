@@ -7,17 +7,16 @@ import datetime
 
 import django_filters
 from django import forms
-from django.db import connection
-from django.db.models import Count, Exists, F, OuterRef, Q, QuerySet
+from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from . import limits, search
+from .facets import article_facets_of, claim_facets_of
 from .models import (
     Article,
     Claim,
     ClaimAppearance,
-    IdArray,
     Language,
     Source,
     Tag,
@@ -54,86 +53,6 @@ def find_tag(value):
 def midnight(day):
     """The first instant of a day in the site's time zone."""
     return timezone.make_aware(datetime.datetime.combine(day, datetime.time.min))
-
-
-def named_counts(model, relation, ids, name, limit):
-    """Facet items for the outlets or tags of the rows `ids`, most common first."""
-    rows = (
-        model.objects.filter(**{f"{relation}__in": ids})
-        .only("slug", "name_ar", *(["name_en"] if model is Tag else ["name"]))
-        .annotate(count=Count(relation))
-        .order_by("-count", name)[:limit]
-    )
-    return [{"value": r.slug, "label": r.display_name, "count": r.count} for r in rows]
-
-
-# The three facets of settled articles in one query: the outlets and the tags (the `limit`
-# most common, ties by name, as named_counts orders them) and the verdicts of their claims.
-FACETS_HITS_SQL = "WITH hits AS MATERIALIZED (SELECT unnest(%(ids)s::bigint[]) AS id)"
-SOURCES_SQL = """
-(SELECT 'source', s.slug, s.name, s.name_ar, count(*) AS n
- FROM hits JOIN archive_article a ON a.id = hits.id JOIN archive_source s ON s.id = a.source_id
- GROUP BY s.id ORDER BY n DESC, s.name LIMIT %(limit)s)"""
-# The outlets counted already (article_facets' `sources`): only their names are read.
-SOURCES_COUNTED_SQL = """
-(SELECT 'source', s.slug, s.name, s.name_ar, c.n
- FROM unnest(%(source_ids)s::bigint[], %(source_counts)s::bigint[]) AS c(id, n)
-   JOIN archive_source s ON s.id = c.id
- ORDER BY c.n DESC, s.name LIMIT %(limit)s)"""
-TAGS_AND_VERDICTS_SQL = """
-UNION ALL
-(SELECT 'tag', t.slug, t.name_en, t.name_ar, count(*) AS n
- FROM hits CROSS JOIN LATERAL (
-     SELECT tag_id FROM archive_article_tags WHERE article_id = hits.id OFFSET 0
-   ) AS at JOIN archive_tag t ON t.id = at.tag_id
- GROUP BY t.id ORDER BY n DESC, t.name_ar LIMIT %(limit)s)
-UNION ALL
-(SELECT 'verdict', c.verdict, NULL, NULL, count(DISTINCT ca.article_id)
- FROM hits JOIN archive_claimappearance ca ON ca.article_id = hits.id
-   JOIN archive_claim c ON c.id = ca.claim_id
- GROUP BY c.verdict)
-"""
-
-
-def article_facets(ids, limit, sources=None):
-    """The facets of the articles `ids` (see ArticleFilter.facets), in one query. Each hit's
-    tags are looked up through the index (LATERAL ... OFFSET 0 keeps the planner from hashing
-    the whole table of article tags for a thousand hits: 3 ms against 1 on the ANT corpus).
-    `sources`, {source id: count} of the ids when known, spares reading each hit's row for
-    its outlet (1,000 hits: 3.6 ms of the query's 6.7 on the ANT corpus)."""
-    facets = {"source": [], "tag": [], "verdict": []}
-    verdicts = []
-    params = {"ids": IdArray(ids), "limit": limit}
-    if sources is not None:
-        params.update(source_ids=list(sources), source_counts=list(sources.values()))
-    sql = (
-        FACETS_HITS_SQL
-        + (SOURCES_SQL if sources is None else SOURCES_COUNTED_SQL)
-        + TAGS_AND_VERDICTS_SQL
-    )
-    with connection.cursor() as cursor:
-        cursor.execute(sql, params)
-        for facet, value, name, name_ar, count in cursor.fetchall():
-            if facet == "verdict":
-                verdicts.append({"verdict": value, "count": count})
-                continue
-            named = (
-                Source(slug=value, name=name, name_ar=name_ar)
-                if facet == "source"
-                else Tag(slug=value, name_en=name, name_ar=name_ar)
-            )
-            facets[facet].append({"value": value, "label": named.display_name, "count": count})
-    facets["verdict"] = verdict_counts(verdicts)
-    return facets
-
-
-def verdict_counts(rows):
-    """Facet items from rows of {"verdict", "count"}, most common first."""
-    labels = dict(Claim.Verdict.choices)
-    return [
-        {"value": r["verdict"], "label": str(labels[r["verdict"]]), "count": r["count"]}
-        for r in sorted(rows, key=lambda r: (-r["count"], r["verdict"]))
-    ]
 
 
 class TagsField(forms.Field):
@@ -312,20 +231,7 @@ class ArticleFilter(SearchFilterSet):
     def facets(self, limit=15):
         """Counts within the current results: {"source": [...], "tag": [...], "verdict": [...]},
         each item {"value", "label", "count"}, most common first."""
-        settled = getattr(self.qs, "candidate_ids", None)
-        if settled is not None:
-            return article_facets(settled, limit, self.qs.outlet_counts)
-        ids = self.qs.order_by().values("pk")
-        verdicts = (
-            ClaimAppearance.objects.filter(article__in=ids)
-            .values(verdict=F("claim__verdict"))
-            .annotate(count=Count("article", distinct=True))
-        )
-        return {
-            "source": named_counts(Source, "articles", ids, "name", limit),
-            "tag": named_counts(Tag, "articles", ids, "name_ar", limit),
-            "verdict": verdict_counts(verdicts),
-        }
+        return article_facets_of(self.qs, limit)
 
 
 class ClaimFilter(SearchFilterSet):
@@ -355,13 +261,7 @@ class ClaimFilter(SearchFilterSet):
         return queryset.filter(figure if value == "true" else ~figure)
 
     def facets(self, limit=15):
-        ids = self.qs.order_by().values("pk")
-        verdicts = Claim.objects.filter(pk__in=ids).values("verdict").annotate(count=Count("pk"))
-        return {
-            "verdict": verdict_counts(verdicts),
-            "claimant": named_counts(Tag, "claims_made", ids, "name_ar", limit),
-            "tag": named_counts(Tag, "claims", ids, "name_ar", limit),
-        }
+        return claim_facets_of(self.qs, limit)
 
     def filter_queryset(self, queryset):
         data = self.form.cleaned_data

@@ -586,13 +586,14 @@ def existing(rows):
     urls = [r.url for r in rows if r.url]
     hashes = [r.key[5:] for r in rows if not r.url]
     found = {}
+    articles = Article._meta.db_table
     with connection.cursor() as cursor:
         if urls:
-            cursor.execute("SELECT url, id FROM archive_article WHERE url = ANY(%s)", [urls])
+            cursor.execute(f"SELECT url, id FROM {articles} WHERE url = ANY(%s)", [urls])
             found.update(cursor.fetchall())
         if hashes:
             cursor.execute(
-                "SELECT 'hash:' || md5(title || E'\\n' || body), id FROM archive_article"
+                f"SELECT 'hash:' || md5(title || E'\\n' || body), id FROM {articles}"
                 " WHERE md5(title || E'\\n' || body) = ANY(%s)",
                 [hashes],
             )
@@ -644,11 +645,13 @@ def write_batch(rows, names, update, summary, user=None):
 # SQLSTATE classes of errors that a row's own data causes: data exceptions, integrity
 # constraint violations, program limits (a word or a text too long for the text index).
 ROW_ERRORS = ("22", "23", "54")
+PROGRAM_LIMITS = "54"
 
 
 def refusal(error):
     """Why the database refused a row, in words; None for an error that is not the row's
-    (a lost connection, a deadlock), which stops the import instead."""
+    (a lost connection, a deadlock), which stops the import instead. Told by the SQLSTATE
+    code, not by the message, which a server may give in its own language."""
     cause = error.__cause__
     state = getattr(cause, "sqlstate", None) or ""
     if not state.startswith(ROW_ERRORS) and not (
@@ -657,10 +660,10 @@ def refusal(error):
     ):
         return None
     message = str(cause).splitlines()[0]
-    if "word is too long" in message:
-        return f"a word of the text is too long to be indexed for search ({message})"
-    if "too long for tsvector" in message:
-        return f"the text is too large to be indexed for search ({message})"
+    if state.startswith(PROGRAM_LIMITS):
+        return (
+            f"the text is too large or a word of it too long to be indexed for search ({message})"
+        )
     return f"the database refused it: {message}"
 
 

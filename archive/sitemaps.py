@@ -1,7 +1,8 @@
 from django.contrib.sitemaps import Sitemap
 from django.urls import reverse
 
-from .models import Article, Source, Tag, public_article
+from .models import Article, Source, Tag
+from .selectors import with_public_articles
 
 
 class ArticleSitemap(Sitemap):
@@ -33,8 +34,7 @@ class PageSitemap(Sitemap):
         self.model, self.url_name = model, url_name
 
     def items(self):
-        published = self.model.objects.filter(public_article("articles__"))
-        return published.distinct().order_by("slug")
+        return with_public_articles(self.model)
 
     def location(self, item):
         return reverse(self.url_name, args=[item.slug])

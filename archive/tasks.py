@@ -11,7 +11,7 @@ import shutil
 
 from asgiref.sync import sync_to_async
 from django.conf import settings
-from django.db import connection
+from django.db import connection, transaction
 from django.db.models import Q
 from django.db.models.functions import Now
 from django.utils import timezone
@@ -83,6 +83,24 @@ def run_import(context: JobContext, run_id: int):
             search.refresh_vocabulary()
     finally:
         connection.close()  # a long job's connection is not kept by the worker's thread
+
+
+def queue_upload(upload, user, mapping, status, update):
+    """Store the upload, record its run and queue its job; UploadRefused keeps nothing."""
+    stored, text_size = ImportRun.store(upload)
+    with transaction.atomic():
+        run = ImportRun.objects.create(
+            uploaded_by=user,
+            file_name=upload.name[:255],
+            stored_file=stored,
+            file_size=upload.size,
+            text_size=text_size,
+            field_map=mapping,
+            article_status=status,
+            update_existing=update,
+        )
+        queue_import(run)
+    return run
 
 
 def queue_import(run):

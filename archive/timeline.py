@@ -9,6 +9,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from .models import ClaimAppearance
+from .selectors import public_figures
 
 WIDTH, HEIGHT = 720, 320
 MARGIN_START, MARGIN_END, MARGIN_TOP, MARGIN_BOTTOM = 70, 20, 20, 40
@@ -42,15 +43,8 @@ def figure_of(claim):
 
 def timeline(tag):
     """The chart of `tag`'s numeric claims, or None when it has fewer than two points."""
-    appearances = (
-        ClaimAppearance.objects.published()
-        .filter(claim__tags=tag)
-        .filter(claim__quantity_unit__gt="")
-        .select_related("claim__claimant", "article__source")
-        .order_by("stated_on", "article__published_at", "id")
-    )
     points = []
-    for appearance in appearances:
+    for appearance in public_figures(tag):
         claim = appearance.claim
         value, low, high = figure_of(claim)
         if value is None:

@@ -2,17 +2,26 @@
 
 import json
 
+from django.conf import settings
 from django.core.paginator import Paginator
-from django.db.models import Exists, Max, Min, OuterRef, Prefetch, Subquery
+from django.db.models import Prefetch
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_safe
 
+from . import search
 from . import timeline as charts
 from .filters import ArticleFilter, ClaimFilter
-from .models import Article, Claim, ClaimAppearance, Source, Tag, VerdictChange
+from .models import Article, Claim, Source, Tag
+from .selectors import (
+    claims_quoted_by,
+    public_articles,
+    public_claims,
+    with_review_dates,
+    with_verdict_history,
+)
 
 PAGE_SIZE = 20
 
@@ -33,20 +42,6 @@ def toggle_url(request, name, value):
         values.append(value)
     params.setlist(name, values)
     return "?" + params.urlencode()
-
-
-def public_articles():
-    return (
-        Article.objects.published()
-        .select_related("source")
-        # Without the tags' search columns (their vector and keys), which a list never shows.
-        .prefetch_related(
-            Prefetch(
-                "tags",
-                queryset=Tag.objects.order_by("name_ar").defer("search_vector", "search_keys"),
-            )
-        )
-    )
 
 
 def hidden_filters(request, filterset, names):
@@ -85,7 +80,7 @@ def index(request):
     page = page_of(request, results)
     suggestion = None
     info = filterset.search_info
-    if info is not None and (page.paginator.count < 3 or info.mode == "any"):
+    if info is not None and (page.paginator.count < search.SUGGEST_BELOW or info.mode == "any"):
         suggestion = results.search_suggestion()
     return render(
         request,
@@ -183,19 +178,11 @@ def article(request, slug):
     )
 
 
-def public_claims():
-    appearances = ClaimAppearance.objects.published().select_related("article__source")
-    return (
-        Claim.objects.published()
-        .select_related("claimant")
-        .prefetch_related(
-            Prefetch("appearances", queryset=appearances.order_by("stated_on", "id")),
-            "tags",
-        )
-    )
-
-
-TIMELINE_TAG = "north-korean-troops-in-russia"
+def demo_timeline_tag():
+    """The tag whose figures the claims page charts when the reader chose none (a setting;
+    none when it is empty or names no tag)."""
+    slug = settings.NEWSROOM_TIMELINE_TAG
+    return Tag.objects.filter(slug=slug).first() if slug else None
 
 
 @require_safe
@@ -204,7 +191,7 @@ def claims(request):
     filterset = ClaimFilter(request.GET, queryset=public_claims())
     results = filterset.qs
     chosen = filterset.form.cleaned_data.get("tag") if filterset.is_bound else None
-    chart_tag = chosen[0] if chosen else Tag.objects.filter(slug=TIMELINE_TAG).first()
+    chart_tag = chosen[0] if chosen else demo_timeline_tag()
     return render(
         request,
         "archive/claims.html",
@@ -219,36 +206,6 @@ def claims(request):
             "csv_url": reverse("export-claims") + _query(request),
         },
         status=400 if filterset.over_limit() else 200,
-    )
-
-
-def with_review_dates(claims):
-    """`claims` with what their ClaimReview's dates need, read in the same query
-    (Claim.review_dates): their first public appearance and last public verdict change."""
-    first = (
-        ClaimAppearance.objects.published()
-        .filter(claim=OuterRef("pk"))
-        .order_by()
-        .values("claim")
-        .annotate(first=Min("article__published_at"))
-        .values("first")
-    )
-    changed = (
-        VerdictChange.objects.public()
-        .filter(claim=OuterRef("pk"))
-        .order_by()
-        .values("claim")
-        .annotate(last=Max("changed_at"))
-        .values("last")
-    )
-    return claims.annotate(first_public=Subquery(first), last_public_change=Subquery(changed))
-
-
-def with_verdict_history(claims):
-    """`claims` with their public verdict changes (archive/corrections.py), oldest first."""
-    changes = VerdictChange.objects.public().order_by("changed_at", "id")
-    return claims.prefetch_related(
-        Prefetch("verdict_changes", queryset=changes, to_attr="public_verdict_changes")
     )
 
 
@@ -278,14 +235,7 @@ def source(request, slug):
             "source": source,
             "page": page_of(request, articles),
             "credited": public_articles().filter(credited_sources=source)[:10],
-            # Claims quoted in this outlet's public articles (not in its drafts).
-            "claims": public_claims().filter(
-                Exists(
-                    ClaimAppearance.objects.published().filter(
-                        claim=OuterRef("pk"), article__source=source
-                    )
-                )
-            )[:20],
+            "claims": claims_quoted_by(source)[:20],
         },
     )
 

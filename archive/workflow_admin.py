@@ -14,8 +14,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 
 from . import workflow
-from .corrections import Correction
-from .models import Article
+from .models import Article, Correction
 
 LOCKED_NOTES = {
     workflow.PUBLISHED: gettext_lazy(

@@ -5,7 +5,7 @@ bench/report.py turns them into bench/RESULTS.md.
     DATABASE_URL=postgres://.../newsroom_bench python bench/api_bench.py --label 1M
 
 A gunicorn worker (one, sync) serves the API on a local port; each request is timed from a
-client on the same machine over a kept-alive connection (loopback adds ~0.1 ms). The plain way
+client on the same machine over a kept-alive connection (loopback adds little). The plain way
 runs as SQL on the same server: the stock 'arabic' configuration, ts_rank over every match,
 exact counts, exact facets and OFFSET paging.
 """

@@ -14,10 +14,12 @@ DJANGO_REQUEST_LOG    true/false: one JSON line per request (default: true unles
 NEWSROOM_IMPORTS_DIR            where admin uploads and their rejects are kept (var/imports)
 NEWSROOM_IMPORT_RETENTION_DAYS  days they are kept (30)
 NEWSROOM_IMPORT_MAX_TEXT_MB     what an admin upload may hold once decompressed (50)
-NEWSROOM_STATEMENT_TIMEOUT_MS  the longest a web request's SQL statement may run, in
-                      milliseconds (default 5000; 0: none). Commands and workers have none.
+NEWSROOM_STATEMENT_TIMEOUT_MS  the longest a web request's SQL statement may run (default
+                      5000; 0: none). Commands and workers have none.
 NEWSROOM_TIME_ZONE    the newsroom's time zone, an IANA name: times are shown and entered in
                       it, and a reader's days (date filters) are its days (Asia/Riyadh)
+NEWSROOM_TIMELINE_TAG  the slug of the tag whose figures the claims page charts when the
+                      reader chose none (north-korean-troops-in-russia; empty: no chart)
 
 A bad value stops the start with ImproperlyConfigured naming the variable.
 """
@@ -90,6 +92,15 @@ def env_time_zone(name, default):
             f"{name} must be a time zone name of the IANA database (e.g. Asia/Riyadh,"
             f" Africa/Cairo, UTC), not {raw!r}"
         ) from None
+    return value
+
+
+def env_slug(name, default):
+    """A slug as the archive's URLs take it: no slash and no space; empty for none."""
+    raw = os.environ.get(name)
+    value = default if raw is None else raw.strip()
+    if "/" in value or any(character.isspace() for character in value):
+        raise ImproperlyConfigured(f"{name} must be a slug (no slash, no space), not {raw!r}")
     return value
 
 
@@ -302,6 +313,10 @@ STORAGES = {
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 LOGIN_URL = "admin:login"
 
+# The tag whose figures the claims page charts when the reader chose none: the seed's story by
+# default, empty for no chart.
+NEWSROOM_TIMELINE_TAG = env_slug("NEWSROOM_TIMELINE_TAG", "north-korean-troops-in-russia")
+
 # Content-Security-Policy (django-csp): scripts and styles from our own origin only, nothing
 # inline. The JSON-LD data block is not a script the browser runs, so it needs no exception.
 CONTENT_SECURITY_POLICY = {
@@ -354,10 +369,9 @@ LOGGING = {
 }
 
 
-# Admin imports run in the background: a job queue kept in PostgreSQL (procrastinate), its
-# worker started by `make run` or `manage.py procrastinate worker`. Uploads and their rejects
-# are kept in NEWSROOM_IMPORTS_DIR for NEWSROOM_IMPORT_RETENTION_DAYS, then removed; backups
-# include that folder (newsroom/backup.py).
+# Admin imports run in the background, in a job queue kept in PostgreSQL (procrastinate; its
+# worker: `make run` or `manage.py procrastinate worker`). Uploads and rejects stay in
+# NEWSROOM_IMPORTS_DIR for NEWSROOM_IMPORT_RETENTION_DAYS, then go (newsroom/backup.py saves it).
 NEWSROOM_IMPORTS_DIR = Path(os.environ.get("NEWSROOM_IMPORTS_DIR") or BASE_DIR / "var" / "imports")
 NEWSROOM_IMPORT_RETENTION_DAYS = env_int("NEWSROOM_IMPORT_RETENTION_DAYS", 30, minimum=1)
 NEWSROOM_IMPORT_MAX_TEXT_MB = env_int("NEWSROOM_IMPORT_MAX_TEXT_MB", 50, minimum=1)

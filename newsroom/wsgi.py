@@ -16,8 +16,7 @@ statement_timeout.enable()
 
 # The URLconf (and with it every view module) now rather than at the first request, then
 # everything loaded so far moved out of the garbage collector's sight: it lives as long as the
-# process, and a full collection no longer walks it (one took 28 ms in the middle of a request
-# on the ANT corpus; 3.6 ms with the start-up objects frozen).
+# process, and a full collection in the middle of a request no longer walks it.
 from django.urls import get_resolver  # noqa: E402
 
 get_resolver().url_patterns  # noqa: B018 (the access loads them)

@@ -1,9 +1,9 @@
-"""The Arabic analyser's SQL functions (see archive/search.py for the table of rules).
+"""The Arabic analyser's SQL functions (see archive/search/rules.py for the table of rules).
 
 SQL, read from sql/0004_search_functions.sql, is a frozen copy of archive.search.render_sql()
 at the time of this migration: a change of the rules is a new migration and a new file
-(test_search_parity checks that the latest one matches the code). The functions call each
-other by schema-qualified name, put in place of @schema@ here.
+(archive/tests/search/test_parity.py checks that the latest one matches the code). The
+functions call each other by schema-qualified name, put in place of @schema@ here.
 """
 
 from django.db import migrations

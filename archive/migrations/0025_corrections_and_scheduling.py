@@ -1,4 +1,4 @@
-"""Scheduled publishing and corrections in public (archive/corrections.py).
+"""Scheduled publishing and corrections in public (archive/models/corrections.py).
 
 - archive_is_public(status, published_at): the rule of archive.models.public_article in SQL, for
   what runs in the database (the triggers of corrections, the "did you mean" vocabulary); like

@@ -85,7 +85,7 @@ def test_editors_group_has_exactly_the_archive_permissions():
         # The history is written by the database alone; the chief editors' rights.
         .exclude(content_type__model__endswith="event")
         .exclude(content_type__model="purgerecord")
-        # Verdict changes too (archive/corrections.py); a correction stays unless a chief
+        # Verdict changes too (archive/models/corrections.py); a correction stays unless a chief
         # editor removes it.
         .exclude(
             codename__in=[

@@ -20,11 +20,15 @@ def test_the_search_package_never_reaches_the_models(graph):
     for module in graph.find_children("archive.search") | {"archive.search"}:
         chain = graph.find_shortest_chain(importer=module, imported="archive.models")
         assert chain is None, f"{module} reaches the models: {' → '.join(chain)}"
-    assert graph.find_upstream_modules("archive.search", as_package=True) & {
-        "archive.models",
-        "archive.views",
-        "archive.admin",
-    } == set()
+    assert (
+        graph.find_upstream_modules("archive.search", as_package=True)
+        & {
+            "archive.models",
+            "archive.views",
+            "archive.admin",
+        }
+        == set()
+    )
 
 
 def test_the_rules_module_needs_no_django(graph):

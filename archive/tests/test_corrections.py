@@ -13,8 +13,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
-from archive.corrections import Correction, VerdictChange
-from archive.models import Article, Claim
+from archive.models import Article, Claim, Correction, VerdictChange
 
 ATOM = "{http://www.w3.org/2005/Atom}"
 

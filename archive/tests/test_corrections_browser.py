@@ -10,8 +10,7 @@ import pytest
 from django.core.management import call_command
 
 from archive import search
-from archive.corrections import Correction, VerdictChange
-from archive.models import Article, Claim
+from archive.models import Article, Claim, Correction, VerdictChange
 from archive.tests.conftest import require_chromium, served
 
 SCREENSHOTS = os.environ.get("SAVE_SCREENSHOTS")

@@ -5,7 +5,7 @@ import pytest
 from django.contrib.auth.models import Permission, User
 from django.urls import reverse
 
-from archive.corrections import Correction
+from archive.models import Correction
 
 pytestmark = pytest.mark.django_db
 

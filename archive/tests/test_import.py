@@ -11,6 +11,7 @@ import sys
 import time
 from pathlib import Path
 
+import psycopg
 import pytest
 from django.conf import settings
 from django.core.management import CommandError, call_command
@@ -224,6 +225,31 @@ def test_only_a_rows_own_data_is_a_reason_to_reject_it():
         with connection.cursor() as cursor:
             cursor.execute("SELECT * FROM archive_nowhere")
     assert imports.refusal(missing.value) is None
+
+
+def test_a_text_too_large_for_the_index_is_the_rows_own_fault():
+    words = " ".join(f"{n:08x}{n:08x}" for n in range(40_000))  # a vector over 1 MB
+    with pytest.raises(DatabaseError) as too_large, transaction.atomic():
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT archive_text_vectors(%s, 'C')", [words])
+    assert "too long to be indexed for search" in imports.refusal(too_large.value)
+
+
+def raised(cause):
+    """A DatabaseError as Django raises it, from the driver's `cause`."""
+    error = DatabaseError(str(cause))
+    error.__cause__ = cause
+    return error
+
+
+def test_a_refusal_is_told_by_its_sqlstate_not_by_its_words():
+    """A server that speaks another language gives the same reasons."""
+    limit = psycopg.errors.ProgramLimitExceeded("le mot est trop long pour être indexé")
+    assert "too long to be indexed for search" in imports.refusal(raised(limit))
+    too_long = psycopg.errors.StringDataRightTruncation("word is too long for tsvector")
+    assert imports.refusal(raised(too_long)).startswith("the database refused it")
+    deadlock = psycopg.errors.DeadlockDetected("word is too long")
+    assert imports.refusal(raised(deadlock)) is None
 
 
 def test_a_clean_rerun_removes_the_stale_rejects_file(tmp_path):

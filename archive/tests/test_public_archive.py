@@ -132,9 +132,10 @@ def test_the_facets_query_counts_what_the_orm_counts(
     from django.http import QueryDict
     from django.utils import translation
 
-    from archive.filters import ArticleFilter, named_counts, verdict_counts
+    from archive.facets import named_counts, verdict_counts
+    from archive.filters import ArticleFilter
     from archive.models import ClaimAppearance, Source, Tag
-    from archive.views import public_articles
+    from archive.selectors import public_articles
 
     search_limits(rerank=rerank)
     data = QueryDict(mutable=True)
@@ -374,6 +375,29 @@ def test_the_timeline_of_troop_figures(client):
     assert html.count("<circle") == len(chart["points"]) + len(chart["legend"])
     assert "<table" in html and 'role="img"' in html
     assert "٫" not in re.search(r"<svg.*?</svg>", html, re.S).group(0)
+
+
+def test_the_claims_page_charts_the_tag_its_setting_names(client, settings):
+    default = page(client, "/claims/").context
+    assert default["chart_tag"].slug == "north-korean-troops-in-russia"
+    settings.NEWSROOM_TIMELINE_TAG = "nis-south-korea"
+    chosen = page(client, "/claims/").context
+    assert chosen["chart_tag"].slug == "nis-south-korea"
+    charted = {p.appearance.pk for p in chosen["chart"]["points"]}
+    assert charted != {p.appearance.pk for p in default["chart"]["points"]}
+    assert all(
+        p.appearance.claim.tags.filter(slug="nis-south-korea").exists()
+        for p in chosen["chart"]["points"]
+    )
+    # The reader's tag comes first; no setting, or an unknown tag, is no chart.
+    assert (
+        page(client, "/claims/", {"tag": "north-korean-troops-in-russia"}).context["chart_tag"].slug
+        == "north-korean-troops-in-russia"
+    )
+    for slug in ("", "no-such-tag"):
+        settings.NEWSROOM_TIMELINE_TAG = slug
+        context = page(client, "/claims/").context
+        assert context["chart_tag"] is None and context["chart"] is None
 
 
 def test_claim_page(client):
@@ -679,7 +703,7 @@ def test_filtersets_share_a_form_class_not_its_fields():
     from django.http import QueryDict
 
     from archive.filters import ArticleFilter, ClaimFilter
-    from archive.views import public_articles, public_claims
+    from archive.selectors import public_articles, public_claims
 
     bad = ArticleFilter(QueryDict("source=no-such-outlet"), queryset=public_articles())
     good = ArticleFilter(QueryDict("q=كوريا"), queryset=public_articles())

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 from django.core.exceptions import ImproperlyConfigured
 
-from newsroom.settings import database_from_url, env_bool, env_list
+from newsroom.settings import database_from_url, env_bool, env_list, env_slug
 
 BASE_DIR = Path(__file__).resolve().parents[2]
 
@@ -65,6 +65,10 @@ def start_django(**env):
             {"DJANGO_DEBUG": "true", "DJANGO_CSRF_TRUSTED_ORIGINS": ","},
             "DJANGO_CSRF_TRUSTED_ORIGINS",
         ),
+        (
+            {"DJANGO_DEBUG": "true", "NEWSROOM_TIMELINE_TAG": "north korea/troops"},
+            "NEWSROOM_TIMELINE_TAG",
+        ),
     ],
 )
 def test_bad_value_stops_the_start_naming_the_variable(env, variable):
@@ -98,6 +102,17 @@ def test_env_bool(monkeypatch, raw, expected):
 def test_env_bool_default_when_unset(monkeypatch):
     monkeypatch.delenv("X_FLAG", raising=False)
     assert env_bool("X_FLAG", default=True) is True
+
+
+@pytest.mark.parametrize(
+    ("raw", "expected"), [(None, "demo-tag"), (" other-tag ", "other-tag"), ("", "")]
+)
+def test_env_slug(monkeypatch, raw, expected):
+    if raw is None:
+        monkeypatch.delenv("X_SLUG", raising=False)
+    else:
+        monkeypatch.setenv("X_SLUG", raw)
+    assert env_slug("X_SLUG", "demo-tag") == expected
 
 
 def test_env_list(monkeypatch):

@@ -1,15 +1,15 @@
 /*
  * The analyser in C: archive_text_vectors_native(text, weight) gives what the SQL function
- * archive_text_vectors_sql gives for the same text (archive/search.py): the weighted vector of
- * the text (at each word's position '=' + its exact form, its stem and its alt) and the
+ * archive_text_vectors_sql gives for the same text (archive/search/sql.py): the weighted
+ * vector of the text (at each word's position '=' + its exact form, its stem and its alt) and the
  * readings of its pairs of adjacent words.
  *
- * Why: the SQL analyser costs the server about 3.5 ms for an ANT article's body, most of it
- * regular expressions; an import was bound by it. This takes about 0.2 ms.
+ * Why: the SQL analyser spends most of its time in regular expressions, and an import was
+ * bound by it; this one is over ten times faster (bench/RESULTS.md).
  *
  * The rules (folds, marks, word characters, stop words, articles, suffixes, proclitics) are
- * not written here: build.py generates rules.h from archive/search.py, the one table that the
- * SQL and the Python are made from. What PostgreSQL does in the SQL analyser, it does here
+ * not written here: build.py generates rules.h from archive/search/rules.py, the one table
+ * that the SQL and the Python are made from. What PostgreSQL does in the SQL analyser, it does here
  * too: lower() under the call's collation, NFKC, setweight(). The vector is built directly, as
  * tsvectorin builds it from the SQL's text (lexemes sorted, positions sorted, cut to 16,383,
  * without repeats, at most 256); a text tsvectorin would refuse goes through tsvectorin, for

@@ -409,7 +409,7 @@ def test_outlets_counted_by_the_quick_rank_are_the_facets(
     """Above Limits.rerank results the quick rank counts the outlets as it reads the rows (below,
     the query that found them did); the outlet facet is then those counts, most common
     first, ties by name, cut at the limit: what counting the rows again gives."""
-    from archive.filters import article_facets
+    from archive.facets import article_facets
     from archive.models import Source
 
     search_limits(rerank=rerank)
@@ -467,7 +467,7 @@ def test_the_outlets_of_the_rows_found_are_the_facets(
     """Listings and searches count the outlet facet from the rows their own queries found,
     without reading those rows again; the counts are what counting the rows gives, and a
     draft is never among them."""
-    from archive.filters import article_facets
+    from archive.facets import article_facets
 
     search_limits(
         large=min(candidates, 5),

@@ -20,52 +20,10 @@ from django.db.models import Exists, OuterRef
 from django.db.models.functions import Now
 from django.utils.translation import gettext_lazy as _
 
-from .history import track
-from .models import Article, Claim, ClaimAppearance, control_character_problem, public_article
-
-# The claim's appearances in public articles, in SQL: whether a claim is public now.
-CLAIM_IS_PUBLIC_SQL = """EXISTS (
-    SELECT 1 FROM archive_claimappearance ca JOIN archive_article a ON a.id = ca.article_id
-    WHERE ca.claim_id = {claim} AND archive_is_public(a.status, a.published_at))"""
-
-# revised_at is the database's: a write that does not revise the text keeps the value it has
-# (a form or an object read before a revision would otherwise put back the older one).
-pgtrigger.register(
-    pgtrigger.Trigger(
-        name="article_revised_while_public",
-        when=pgtrigger.Before,
-        operation=pgtrigger.Update,
-        condition=pgtrigger.Condition(
-            "((OLD.title, OLD.lead, OLD.body) IS DISTINCT FROM (NEW.title, NEW.lead, NEW.body)"
-            " OR OLD.revised_at IS DISTINCT FROM NEW.revised_at)"
-        ),
-        func="""
-            IF (OLD.title, OLD.lead, OLD.body) IS DISTINCT FROM (NEW.title, NEW.lead, NEW.body)
-               AND archive_is_public(OLD.status, OLD.published_at) THEN
-                NEW.revised_at := now();
-            ELSE
-                NEW.revised_at := OLD.revised_at;
-            END IF;
-            RETURN NEW;
-        """,
-    )
-)(Article)
-
-pgtrigger.register(
-    pgtrigger.Trigger(
-        name="claim_verdict_changes",
-        when=pgtrigger.After,
-        operation=pgtrigger.Update,
-        condition=pgtrigger.Q(old__verdict__df=pgtrigger.F("new__verdict")),
-        func=f"""
-            INSERT INTO archive_verdictchange
-                (claim_id, changed_at, from_verdict, to_verdict, note, made_while_public)
-            VALUES (NEW.id, now(), OLD.verdict, NEW.verdict, '',
-                    {CLAIM_IS_PUBLIC_SQL.format(claim="NEW.id")});
-            RETURN NULL;
-        """,
-    )
-)(Claim)
+from ..history import track
+from .articles import Article, public_article
+from .claims import Claim, ClaimAppearance
+from .common import control_character_problem
 
 
 class CorrectionQuerySet(models.QuerySet):
@@ -119,11 +77,11 @@ class Correction(models.Model):
                 name="correction_made_while_public",
                 when=pgtrigger.Before,
                 operation=pgtrigger.Insert | pgtrigger.Update,
-                func="""
+                func=f"""
                     IF TG_OP = 'INSERT' OR NEW.article_id IS DISTINCT FROM OLD.article_id THEN
                         NEW.made_while_public := coalesce((
                             SELECT archive_is_public(a.status, a.published_at)
-                            FROM archive_article a WHERE a.id = NEW.article_id), false);
+                            FROM {Article._meta.db_table} a WHERE a.id = NEW.article_id), false);
                     ELSE
                         NEW.made_while_public := OLD.made_while_public;
                     END IF;
@@ -184,6 +142,52 @@ class VerdictChange(models.Model):
             return False
         VerdictChange.objects.filter(pk=latest.pk).update(note=note.strip())
         return True
+
+
+# The claim's appearances in public articles, in SQL: whether a claim is public now.
+APPEARANCES, ARTICLES = ClaimAppearance._meta.db_table, Article._meta.db_table
+CLAIM_IS_PUBLIC_SQL = f"""EXISTS (
+    SELECT 1 FROM {APPEARANCES} ca JOIN {ARTICLES} a ON a.id = ca.article_id
+    WHERE ca.claim_id = {{claim}} AND archive_is_public(a.status, a.published_at))"""
+
+# revised_at is the database's: a write that does not revise the text keeps the value it has
+# (a form or an object read before a revision would otherwise put back the older one).
+pgtrigger.register(
+    pgtrigger.Trigger(
+        name="article_revised_while_public",
+        when=pgtrigger.Before,
+        operation=pgtrigger.Update,
+        condition=pgtrigger.Condition(
+            "((OLD.title, OLD.lead, OLD.body) IS DISTINCT FROM (NEW.title, NEW.lead, NEW.body)"
+            " OR OLD.revised_at IS DISTINCT FROM NEW.revised_at)"
+        ),
+        func="""
+            IF (OLD.title, OLD.lead, OLD.body) IS DISTINCT FROM (NEW.title, NEW.lead, NEW.body)
+               AND archive_is_public(OLD.status, OLD.published_at) THEN
+                NEW.revised_at := now();
+            ELSE
+                NEW.revised_at := OLD.revised_at;
+            END IF;
+            RETURN NEW;
+        """,
+    )
+)(Article)
+
+pgtrigger.register(
+    pgtrigger.Trigger(
+        name="claim_verdict_changes",
+        when=pgtrigger.After,
+        operation=pgtrigger.Update,
+        condition=pgtrigger.Q(old__verdict__df=pgtrigger.F("new__verdict")),
+        func=f"""
+            INSERT INTO {VerdictChange._meta.db_table}
+                (claim_id, changed_at, from_verdict, to_verdict, note, made_while_public)
+            VALUES (NEW.id, now(), OLD.verdict, NEW.verdict, '',
+                    {CLAIM_IS_PUBLIC_SQL.format(claim="NEW.id")});
+            RETURN NULL;
+        """,
+    )
+)(Claim)
 
 
 def verdict_history(claim):
