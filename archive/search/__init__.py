@@ -35,6 +35,9 @@ Glossary
               testing each row), "ids" (rows by primary key); execution.PLANS.
   quick rank  the rank by the title-and-lead vector, for many candidates; the best
               Limits.rerank of them are then ranked by the whole text.
+
+The names below are re-exported for reading; a test that replaces one patches the module that
+uses it (archive/search/sql.py's NATIVE_SQL, tuning.LIMITS through the search_limits fixture).
 """
 
 from .aliases import expand_aliases, prune_alternatives
@@ -72,7 +75,6 @@ from .rules import (
 )
 from .snippets import highlight, highlight_none
 from .sql import (
-    NATIVE_SQL,
     analyser_in_use,
     point_text_vectors,
     render_sql,
@@ -94,7 +96,6 @@ __all__ = [
     "MAX_QUERY_CHARS",
     "MAX_QUERY_TERMS",
     "MIN_STEM",
-    "NATIVE_SQL",
     "NFKC_TRIGGER",
     "NORMAL_STOP_WORDS",
     "PAIRS",

@@ -12,6 +12,7 @@ import pytest
 from django.db import DatabaseError, connection, transaction
 
 from archive import search
+from archive.search import sql
 from archive.tests.search.helpers import SEEDS, TRICKY, corpus_texts
 from newsroom import embedded_db
 
@@ -134,8 +135,9 @@ def test_an_article_is_indexed_as_the_sql_analyser_indexes_it(make_article):
 
 
 def test_a_server_that_cannot_load_it_falls_back_to_sql(monkeypatch):
+    # Where use_native_analyser reads it (archive/search/sql.py), not the package's re-export.
     monkeypatch.setattr(
-        search, "NATIVE_SQL", search.NATIVE_SQL.replace("archive_analyser'", "archive_nowhere'")
+        sql, "NATIVE_SQL", sql.NATIVE_SQL.replace("archive_analyser'", "archive_nowhere'")
     )
     assert search.use_native_analyser(connection) is False
     assert not native_in_use()
