@@ -60,6 +60,28 @@ def test_the_browser_language_alone_does_not_switch(client):
     assert '<html lang="ar" dir="rtl">' in html
 
 
+def test_the_search_example_is_whole_in_both_languages(client):
+    """The search box's example holds quotes (a phrase): escaped, the whole example stays
+    inside the placeholder instead of ending it at the first quote."""
+    from html.parser import HTMLParser
+
+    class Placeholders(HTMLParser):
+        found = []
+
+        def handle_starttag(self, tag, attrs):
+            if tag == "input" and dict(attrs).get("name") == "q":
+                self.found.append(dict(attrs).get("placeholder"))
+
+    for language, start in (("ar", "مثل: "), ("en", "e.g. ")):
+        parser = Placeholders()
+        parser.found = []
+        client.post(reverse("set_language"), {"language": language, "next": "/"})
+        parser.feed(client.get("/").content.decode())
+        (placeholder,) = parser.found
+        assert placeholder.startswith(start)
+        assert '"الرئيس الروسي"' in placeholder and placeholder.endswith("كورسك -زيلينسكي")
+
+
 def test_search_with_snippets_and_names(client):
     response = page(client, "/", {"q": "بيونج يانج"})
     assert T4 not in result_slugs(response) and T0 in result_slugs(response)
