@@ -532,6 +532,8 @@ def history_parts():
 def main():
     runs = [r for r in (load("31.5k"), load("1M")) if r]
     abs_ = [r for r in (load("ab-31.5k"), load("ab-1M")) if r]
+    # Issue 17 (the search package): the final code against the last commit before it.
+    refactor = [r for r in (load("ab-refactor-31.5k"), load("ab-refactor-1M")) if r]
     before = [r for r in (load(name) for name in BEFORE) if r]
 
     imports = [
@@ -605,6 +607,16 @@ def main():
             "",
             "The same requests sent to both, one after the other, alternating which goes first "
             f"(bench/ab_bench.py): {ab['published']:,} published articles; milliseconds.",
+            "",
+            ab_table(ab),
+            "",
+        ]
+    for ab in refactor:
+        parts += [
+            f"### Issue 17, the search package: before and after, interleaved ({ab['label']})",
+            "",
+            f"bench/ab_bench.py, {ab['published']:,} published articles, {ab['date']}; "
+            f"milliseconds. {ab['note']}.",
             "",
             ab_table(ab),
             "",
