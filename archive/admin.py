@@ -16,9 +16,10 @@ from django.utils.formats import date_format
 from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext_lazy as _
 
-from . import imports, tasks, workflow
+from . import import_help, imports, tasks, workflow
 from .concurrency import VersionedAdminMixin, VersionedInlineMixin, VersionedModelForm
 from .deleting import SafeDeletionAdmin
+from .figures import FigureFormMixin
 from .history_admin import HistoryAdminMixin
 from .merge import merge_tags_action
 from .models import (
@@ -364,6 +365,8 @@ class ArticleAdmin(
             "title": _("Import articles"),
             "form": form,
             "runs": ImportRun.objects.filter(uploaded_by=request.user)[:5],
+            "columns": import_help.columns(),
+            "file_kinds": import_help.file_kinds(),
         }
         return TemplateResponse(request, "admin/archive/article/import.html", context)
 
@@ -394,7 +397,7 @@ class ClaimEvidenceInline(VersionedInlineMixin, admin.TabularInline):
     extra = 1
 
 
-class ClaimForm(VersionedModelForm):
+class ClaimForm(FigureFormMixin, VersionedModelForm):
     verdict_change_note = forms.CharField(
         label=_("Public note on the change of verdict"),
         required=False,

@@ -266,3 +266,40 @@ def claim_detail(request, pk):
     if claim is None:
         return json({"errors": {"id": [f"No public claim has the id {pk}."]}}, status=404)
     return json(claim_json(request, claim))
+
+
+def _parameters(filterset_class):
+    """The query parameters a listing takes: its FilterSet's, then the paging ones."""
+    return [*filterset_class.base_filters, "page", "page_size"]
+
+
+@require_safe
+def index(request):
+    """/api/: what the API offers, each endpoint with its address and parameters (read from
+    the FilterSets, so that the list cannot fall behind them)."""
+
+    def url(name, *args):
+        return request.build_absolute_uri(reverse(name, args=args))
+
+    return json(
+        {
+            "description": "The published archive as JSON: only published articles and"
+            ' public claims. Errors answer 400 with {"errors": {field: [message, ...]}}.',
+            "endpoints": {
+                "articles": {
+                    "url": url("api-articles"),
+                    "parameters": _parameters(ArticleFilter),
+                    "page_size": {"default": DEFAULT_PAGE_SIZE, "maximum": MAX_PAGE_SIZE},
+                },
+                "article": {"url": url("api-article", 0).replace("/0/", "/{id}/")},
+                "claims": {
+                    "url": url("api-claims"),
+                    "parameters": _parameters(ClaimFilter),
+                    "page_size": {"default": DEFAULT_PAGE_SIZE, "maximum": MAX_PAGE_SIZE},
+                },
+                "claim": {"url": url("api-claim", 0).replace("/0/", "/{id}/")},
+            },
+            "feeds": {"articles": url("feed-articles")},
+            "exports": {"articles": url("export-articles"), "claims": url("export-claims")},
+        }
+    )

@@ -14,6 +14,7 @@ from .models import Correction
 from .selectors import public_articles
 
 FEED_SIZE = 50
+LANGUAGES_WITH_A_CODE = {"ar", "en"}  # Article.language's "other" is no language tag
 
 # What XML 1.0 cannot carry: control characters but tab and line ends, lone surrogates,
 # U+FFFE and U+FFFF. Rows written before today's rules, or by raw SQL, may hold them.
@@ -38,6 +39,12 @@ class SafeAtom1Feed(Atom1Feed):
 
     def add_item(self, *args, **kwargs):
         super().add_item(*map(xml_safe, args), **{k: xml_safe(v) for k, v in kwargs.items()})
+
+    def item_attributes(self, item):
+        # An entry in a language other than the feed's says so: a reader then sets an Arabic
+        # entry right-to-left in an English feed (xml:lang, as the feed's own).
+        language = item.get("language")
+        return {"xml:lang": language} if language in LANGUAGES_WITH_A_CODE else {}
 
 
 class ArticleFeed(Feed):
@@ -70,6 +77,10 @@ class ArticleFeed(Feed):
         query = self.request.GET.urlencode()
         return reverse("index") + (f"?{query}" if query else "")
 
+    def feed_url(self, filterset):
+        # The self link is this feed's address, its search included (Django's: the path alone).
+        return self.request.get_full_path()
+
     def subtitle(self, filterset):
         return _("The newest published articles matching these filters.")
 
@@ -78,6 +89,9 @@ class ArticleFeed(Feed):
             "corrections", queryset=Correction.objects.public(), to_attr="feed_corrections"
         )
         return filterset.qs.prefetch_related(corrections)[:FEED_SIZE]
+
+    def item_extra_kwargs(self, article):
+        return {"language": article.language}
 
     def item_title(self, article):
         return article.title

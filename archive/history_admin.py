@@ -14,6 +14,7 @@ from django.http import Http404, HttpResponseNotAllowed, HttpResponseRedirect
 from django.shortcuts import get_object_or_404
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
+from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
@@ -110,7 +111,7 @@ class HistoryAdminMixin:
             except versions.RestoreRefused as refusal:
                 self.message_user(request, str(refusal), messages.ERROR)
             else:
-                when = date_format(row.pgh_created_at, "j F Y، H:i")
+                when = date_format(timezone.localtime(row.pgh_created_at), "j F Y، H:i")
                 self.log_change(
                     request, obj, _("Restored the version of %(when)s") % {"when": when}
                 )

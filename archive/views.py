@@ -6,7 +6,8 @@ from django.conf import settings
 from django.core.paginator import Paginator
 from django.db.models import Prefetch
 from django.http import Http404, HttpResponse
-from django.shortcuts import get_object_or_404, render
+from django.shortcuts import get_object_or_404, redirect, render
+from django.templatetags.static import static
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_safe
@@ -27,8 +28,12 @@ PAGE_SIZE = 20
 
 
 def page_of(request, queryset, size=PAGE_SIZE):
-    """The requested page; a bad or too large page number gives the nearest real page."""
-    return Paginator(queryset, size).get_page(request.GET.get("page"))
+    """The requested page; a bad or too large page number gives the nearest real page, and
+    `page.not_found` keeps what was asked for, so that the page can say it is not that one."""
+    asked = request.GET.get("page", "")
+    page = Paginator(queryset, size).get_page(asked)
+    page.not_found = asked[:20] if asked.strip() and asked.strip() != str(page.number) else ""
+    return page
 
 
 def toggle_url(request, name, value):
@@ -54,6 +59,12 @@ def hidden_filters(request, filterset, names):
         if name not in refused
         for value in request.GET.getlist(name)
     ]
+
+
+def filters_in_use(request, names):
+    """How many of the folded filters (`names`) the request sets: the closed panel's summary
+    says so, since on a phone the results come before an open panel would."""
+    return sum(1 for name in names if request.GET.get(name, "").strip())
 
 
 def facet_links(request, facets):
@@ -91,6 +102,9 @@ def index(request):
             "facets": facet_links(request, filterset.facets()),
             "estimated_count": filterset.estimated_count,
             "hidden": hidden_filters(request, filterset, ["source", "tag", "verdict"]),
+            "filters_in_use": filters_in_use(
+                request, ["date_from", "date_to", "language", "has_claims"]
+            ),
             "search": info,
             "suggestion": suggestion,
             "suggestion_url": (
@@ -154,6 +168,7 @@ def article(request, slug):
     claims = with_review_dates(Claim.objects.select_related("claimant"))
     appearances = article.claim_appearances.prefetch_related(Prefetch("claim", queryset=claims))
     appearances = list(appearances.order_by("id"))
+    claims_here = claims_in(appearances)
     corrections = list(article.public_corrections)
     return render(
         request,
@@ -164,18 +179,27 @@ def article(request, slug):
             "updated": article.last_public_update(corrections),
             "preview": not article.is_published,
             "paragraphs": article.paragraphs_with_quotes(appearances),
-            "appearances": appearances,
+            "claims_here": claims_here,
             "related": article.related()[:5],
             "claim_reviews": json_ld(
                 [
-                    a.claim.claim_review(request, article)
-                    for a in appearances
-                    if a.claim.verdict != Claim.Verdict.UNVERIFIED
+                    item["claim"].claim_review(request, article)
+                    for item in claims_here
+                    if item["claim"].verdict != Claim.Verdict.UNVERIFIED
                 ]
             ),
             "canonical": request.build_absolute_uri(article.get_absolute_url()),
         },
     )
+
+
+def claims_in(appearances):
+    """Each claim of an article once, in the order it first appears, with its appearances
+    (a claim may be quoted several times in one article)."""
+    grouped = {}
+    for appearance in appearances:
+        grouped.setdefault(appearance.claim_id, []).append(appearance)
+    return [{"claim": group[0].claim, "appearances": group} for group in grouped.values()]
 
 
 def demo_timeline_tag():
@@ -200,6 +224,7 @@ def claims(request):
             "page": page_of(request, results),
             "facets": facet_links(request, filterset.facets()),
             "hidden": hidden_filters(request, filterset, ["verdict", "claimant", "tag"]),
+            "filters_in_use": filters_in_use(request, ["date_from", "date_to", "numeric"]),
             "search": filterset.search_info,
             "chart": charts.timeline(chart_tag) if chart_tag else None,
             "chart_tag": chart_tag,
@@ -257,6 +282,13 @@ def tag(request, slug):
             "chart": charts.timeline(tag),
         },
     )
+
+
+@require_safe
+def favicon(request):
+    """/favicon.ico, which browsers and feed readers ask for whatever the page names: the
+    archive's icon (an SVG, which they take under any name)."""
+    return redirect(static("archive/favicon.svg"), permanent=False)
 
 
 @require_safe

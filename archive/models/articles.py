@@ -88,6 +88,9 @@ class ArticleManager(models.Manager.from_queryset(ArticleQuerySet)):
 
 @track
 class Article(models.Model):
+    # The texts a search reads its words from (the "did you mean" spells its words as they).
+    search_text_fields = ("title", "lead", "body")
+
     class Status(models.TextChoices):
         DRAFT = "draft", _("Draft")
         REVIEW = "review", _("In review")

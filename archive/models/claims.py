@@ -66,6 +66,9 @@ class ClaimManager(models.Manager.from_queryset(ClaimQuerySet)):
 
 @track
 class Claim(models.Model):
+    # The text a search reads its words from (the "did you mean" spells its words as it).
+    search_text_fields = ("statement",)
+
     """A checkable statement, who made it, and what we know of its truth."""
 
     class Verdict(models.TextChoices):

@@ -1,6 +1,8 @@
 """Spelling suggestions from the archive's own vocabulary (a materialized view of the words
 of the public articles, refreshed by a job), for a search that found little."""
 
+from collections import Counter
+from collections.abc import Iterable
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
@@ -8,13 +10,16 @@ from django.db import DEFAULT_DB_ALIAS, connections, transaction
 
 from archive import limits as request_limits
 
+from .analyzer import analyze, normalize
 from .query import ParsedQuery
+from .snippets import _stems_finder
 
 if TYPE_CHECKING:
     from .queryset import SearchQuerySetMixin
 
 MIN_SIMILARITY = 0.45  # trigram similarity below which a word of the archive is no candidate
 SUGGEST_BELOW = 3  # fewer results than this: look for a better spelling in the vocabulary
+SPELLING_ROWS = 5  # the corrected search's first results, read for how its words are written
 
 
 def vocabulary_corrections(parsed: ParsedQuery, using: str = DEFAULT_DB_ALIAS) -> dict[str, str]:
@@ -56,18 +61,50 @@ def edit_distance(a: str, b: str) -> int:
     return previous[-1]
 
 
-def corrected_query(parsed: ParsedQuery, corrections: dict[str, str]) -> str:
-    """The reader's query with each corrected word replaced, in web-search syntax."""
+def corrected_query(
+    parsed: ParsedQuery, corrections: dict[str, str], written: dict[str, str] | None = None
+) -> str:
+    """The reader's query with each corrected word replaced, in web-search syntax. The words
+    are as the reader wrote them; a correction (a normalised form: ه for ة, ا for أ) as the
+    archive writes it where `written` knows ({normalised form: spelling})."""
+    written = written or {}
     groups = []
     for group in parsed.groups:
         items = []
         for item in group:
-            words = " ".join(corrections.get(t.exact, t.exact) for t in item.terms)
-            if item.phrase:
+            words = " ".join(
+                _corrected_word(word, corrections, written) for word in item.raw.split()
+            )
+            if item.phrase and " " in words:
                 words = f'"{words}"'
             items.append(("-" if item.negated else "") + words)
         groups.append(" OR ".join(items))
     return " ".join(groups)
+
+
+def _corrected_word(word: str, corrections: dict[str, str], written: dict[str, str]) -> str:
+    terms = analyze(word)
+    if len(terms) == 1 and terms[0].exact in corrections:
+        correction = corrections[terms[0].exact]
+        return written.get(correction, correction)
+    return word
+
+
+def written_forms(words: Iterable[str], texts: Iterable[str]) -> dict[str, str]:
+    """{normalised word: its most common spelling in `texts`} for the `words` found there as
+    whole words (الشماليه → الشمالية): a suggestion then reads as the archive writes it."""
+    counts: dict[str, Counter[str]] = {word: Counter() for word in words}
+    finders = {word: _stems_finder(frozenset({word})) for word in counts}
+    for text in texts:
+        for word, finder in finders.items():
+            if not text or not finder.search(text):
+                continue
+            for token in text.split():
+                if word in normalize(token).split():
+                    found = finder.search(token)
+                    if found:
+                        counts[word][found.group()] += 1
+    return {word: found.most_common(1)[0][0] for word, found in counts.items() if found}
 
 
 def refresh_vocabulary(using: str = DEFAULT_DB_ALIAS) -> None:
@@ -109,8 +146,27 @@ def suggestion(results: "SearchQuerySetMixin") -> dict[str, Any] | None:
     found = 0 if info.mode == "any" else results.count()
     if count <= found:
         return None
+    # The model names the fields its words are read from (Article: title, lead, body).
+    fields = getattr(results.model, "search_text_fields", ())
+    rows = corrected[:SPELLING_ROWS] if fields else []
+    texts = (getattr(row, name) or "" for row in rows for name in fields)
+    written = written_forms(set(corrections.values()), texts)
+    typed = _typed_words(info.parsed)
     return {
-        "query": text,
+        "query": corrected_query(info.parsed, corrections, written),
         "count": count,
-        "corrections": [{"from": k, "to": v} for k, v in corrections.items()],
+        "corrections": [
+            {"from": typed.get(k, k), "to": written.get(v, v)} for k, v in corrections.items()
+        ],
     }
+
+
+def _typed_words(parsed: ParsedQuery) -> dict[str, str]:
+    """{normalised form: the word as the reader typed it} for the query's one-term words."""
+    typed = {}
+    for item in parsed.positive_items:
+        for word in item.raw.split():
+            terms = analyze(word)
+            if len(terms) == 1:
+                typed.setdefault(terms[0].exact, word)
+    return typed
