@@ -61,10 +61,11 @@ def hidden_filters(request, filterset, names):
     ]
 
 
-def filters_in_use(request, names):
-    """How many of the folded filters (`names`) the request sets: the closed panel's summary
-    says so, since on a phone the results come before an open panel would."""
-    return sum(1 for name in names if request.GET.get(name, "").strip())
+def filters_in_use(request, filterset, names):
+    """How many of the folded filters (`names`) apply (set, and understood): the closed
+    panel's summary says so, since on a phone the results come before an open panel would."""
+    refused = filterset.form.errors
+    return sum(1 for name in names if request.GET.get(name, "").strip() and name not in refused)
 
 
 def facet_links(request, facets):
@@ -103,7 +104,7 @@ def index(request):
             "estimated_count": filterset.estimated_count,
             "hidden": hidden_filters(request, filterset, ["source", "tag", "verdict"]),
             "filters_in_use": filters_in_use(
-                request, ["date_from", "date_to", "language", "has_claims"]
+                request, filterset, ["date_from", "date_to", "language", "has_claims"]
             ),
             "search": info,
             "suggestion": suggestion,
@@ -224,7 +225,9 @@ def claims(request):
             "page": page_of(request, results),
             "facets": facet_links(request, filterset.facets()),
             "hidden": hidden_filters(request, filterset, ["verdict", "claimant", "tag"]),
-            "filters_in_use": filters_in_use(request, ["date_from", "date_to", "numeric"]),
+            "filters_in_use": filters_in_use(
+                request, filterset, ["date_from", "date_to", "numeric"]
+            ),
             "search": filterset.search_info,
             "chart": charts.timeline(chart_tag) if chart_tag else None,
             "chart_tag": chart_tag,
