@@ -220,7 +220,7 @@ def test_a_suggestion_is_never_refused(phrases, monkeypatch):
     over the cap: then no suggestion, and no refusal of the search itself."""
     search.refresh_vocabulary()
     results = Article.objects.published().search('"البرتقاال الأحمر اللذيذ"')
-    assert results.search_suggestion()["query"] == '"البرتقال الاحمر اللذيذ"'
+    assert results.search_suggestion()["query"] == '"البرتقال الأحمر اللذيذ"'
     monkeypatch.setattr(limits, "MAX_PHRASE_TESTS", 0)
     assert results.search_suggestion() is None
 
