@@ -12,6 +12,7 @@ from decimal import Decimal
 
 import pytest
 from django import forms
+from django.db.models import Count
 from django.test import Client
 from django.urls import reverse
 from django.utils import timezone, translation
@@ -111,7 +112,7 @@ def test_a_claim_quoted_three_times_is_listed_once(archive_db, client):
     repeated = (
         ClaimAppearance.objects.filter(article=article)
         .values("claim")
-        .annotate(n=__import__("django.db.models", fromlist=["Count"]).Count("id"))
+        .annotate(n=Count("id"))
         .filter(n__gt=1)
     )
     claim_id, times = repeated[0]["claim"], repeated[0]["n"]
@@ -176,7 +177,9 @@ def test_a_date_the_import_page_does_not_describe_is_rejected():
         imports.parse_date("24/10/2024")
 
 
-@pytest.mark.parametrize("language, heading", [("ar", "ما يحويه الملف"), ("en", "What the file holds")])
+@pytest.mark.parametrize(
+    "language, heading", [("ar", "ما يحويه الملف"), ("en", "What the file holds")]
+)
 def test_the_import_page_shows_the_columns_in_both_languages(chief_client, language, heading):
     chief_client.post(reverse("set_language"), {"language": language, "next": "/admin/"})
     html = page(chief_client, reverse("admin:archive_article_import")).content.decode()
@@ -234,7 +237,8 @@ def test_the_claim_form_shows_a_figure_normalised(make_claim):
     claim = make_claim(quantity_low=Decimal("12.5"), quantity_high=Decimal("13"), quantity_unit="%")
     claim.refresh_from_db()
     form = FigureForm(instance=claim)
-    assert 'value="12.5"' in str(form["quantity_low"]) and 'value="13"' in str(form["quantity_high"])
+    assert 'value="12.5"' in str(form["quantity_low"])
+    assert 'value="13"' in str(form["quantity_high"])
 
 
 def test_the_claim_form_shows_what_the_editor_typed_back_unchanged(make_claim):
@@ -253,7 +257,9 @@ def test_the_claim_change_page_shows_no_trailing_zeros(chief_client, make_claim)
 
 
 @pytest.mark.parametrize("language", ["ar", "en"])
-def test_public_pages_show_a_figure_with_its_thousands(client, make_article, make_claim, appear, language):
+def test_public_pages_show_a_figure_with_its_thousands(
+    client, make_article, make_claim, appear, language
+):
     client.post(reverse("set_language"), {"language": language, "next": "/"})
     article = make_article(body="قال إن 12 ألف جندي وصلوا، و12.5 بالمئة منهم.")
     claim = make_claim(quantity_value=Decimal("12000"), quantity_unit="جندي")
@@ -277,7 +283,7 @@ def test_a_restored_version_is_named_by_its_local_time(chief_client, make_articl
     first = events.first()
     url = reverse("admin:archive_article_restore", args=[article.pk, first.pgh_id])
     response = chief_client.post(url, follow=True)
-    message = [str(m) for m in response.context["messages"]][0]
+    message = next(str(m) for m in response.context["messages"])
     with timezone.override("Asia/Riyadh"):
         local = timezone.localtime(first.pgh_created_at).strftime("%H:%M")
     utc = first.pgh_created_at.astimezone(dt.UTC).strftime("%H:%M")
@@ -328,7 +334,8 @@ def test_the_feed_self_link_keeps_the_search(archive_db, client):
     feed = ET.fromstring(page(client, reverse("feed-articles"), params).content)
     links = {link.get("rel"): link.get("href") for link in feed.findall(f"{ATOM}link")}
     self_link = links["self"]
-    assert "/feeds/articles/?" in self_link and "sort=newest" in self_link and "tag=kursk" in self_link
+    assert "/feeds/articles/?" in self_link
+    assert "sort=newest" in self_link and "tag=kursk" in self_link
     assert "q=%D9%83%D9%88%D8%B1%D9%8A%D8%A7" in self_link
 
 
