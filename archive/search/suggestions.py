@@ -83,11 +83,13 @@ def corrected_query(
 
 
 def _corrected_word(word: str, corrections: dict[str, str], written: dict[str, str]) -> str:
+    """`word` as typed, or its corrected terms when one of them is corrected (a word that
+    punctuation makes several terms, كوريا-الشمالبة, comes back as words apart)."""
     terms = analyze(word)
-    if len(terms) == 1 and terms[0].exact in corrections:
-        correction = corrections[terms[0].exact]
-        return written.get(correction, correction)
-    return word
+    if not any(term.exact in corrections for term in terms):
+        return word
+    fixed = (corrections.get(term.exact, term.exact) for term in terms)
+    return " ".join(written.get(form, form) for form in fixed)
 
 
 def written_forms(words: Iterable[str], texts: Iterable[str]) -> dict[str, str]:
@@ -163,7 +165,7 @@ def suggestion(results: "SearchQuerySetMixin") -> dict[str, Any] | None:
 
 def _typed_words(parsed: ParsedQuery) -> dict[str, str]:
     """{normalised form: the word as the reader typed it} for the query's one-term words."""
-    typed = {}
+    typed: dict[str, str] = {}
     for item in parsed.positive_items:
         for word in item.raw.split():
             terms = analyze(word)

@@ -471,3 +471,8 @@ def test_a_real_page_says_nothing_of_the_sort(archive_db, client, number):
 def test_a_hostile_page_number_is_escaped_and_cut(archive_db, client):
     html = page(client, "/", {"page": "<script>" + "x" * 100}).content.decode()
     assert "<script>x" not in html and "&lt;script&gt;" + "x" * 12 + "»" in html
+
+
+def test_a_misspelt_word_joined_by_a_hyphen_is_corrected_too(archive_db, client):
+    suggestion = page(client, "/", {"q": "كوريا-الشمالبة"}).context["suggestion"]
+    assert suggestion["query"] == '"كوريا الشمالية"'
