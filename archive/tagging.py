@@ -6,6 +6,7 @@ The finder is built once from every tag and alias, and built again only when the
 single query reads their count, highest id and sum of versions (which PostgreSQL bumps at
 every change, archive/models/common.py), and a process keeps the finder of that state."""
 
+import re
 from collections import defaultdict
 from dataclasses import dataclass, field
 
@@ -17,6 +18,7 @@ from .models import Article, Tag, TagAlias
 from .search.names import NameFinder
 
 TEXT_FIELDS = ("title", "lead", "body")
+QUALIFIER = re.compile(r"\s*[(\[][^()\[\]]*[)\]]\s*$")
 SHOWN_WORDS = 5  # distinct matched words kept for the editor, per suggestion
 
 _finders: dict[str, tuple[tuple, NameFinder]] = {}
@@ -40,15 +42,25 @@ def finder(using=DEFAULT_DB_ALIAS):
     cached = _finders.get(using)
     if cached is not None and cached[0] == state:
         return cached[1]
-    spellings = []
-    for tag_id, name_ar, name_en in Tag.objects.using(using).values_list(
-        "id", "name_ar", "name_en"
-    ):
-        spellings += [(tag_id, name_ar), (tag_id, name_en)]
-    spellings += TagAlias.objects.using(using).values_list("tag_id", "name")
-    built = NameFinder((tag_id, name) for tag_id, name in spellings if name)
+    built = build_finder(
+        Tag.objects.using(using).values_list("id", "name_ar", "name_en"),
+        TagAlias.objects.using(using).values_list("tag_id", "name"),
+    )
     _finders[using] = (state, built)
     return built
+
+
+def build_finder(tags, aliases):
+    """A NameFinder of `tags` ((id, Arabic name, English name)) and `aliases` ((tag id,
+    spelling)): every name a tag goes by, keyed by the tag's id."""
+    spellings = []
+    for tag_id, name_ar, name_en in tags:
+        spellings += [(tag_id, name_ar), (tag_id, name_en)]
+    spellings += list(aliases)
+    # A qualifier in brackets at the end tells two tags apart (زيارة … (يونيو 2024)); a text
+    # names the thing without it.
+    spellings += [(tag_id, QUALIFIER.sub("", name)) for tag_id, name in spellings if name]
+    return NameFinder((tag_id, name) for tag_id, name in dict.fromkeys(spellings) if name)
 
 
 @dataclass

@@ -89,16 +89,25 @@ def _word_finder() -> re.Pattern[str]:
     return re.compile(rf"(?:[{chars}]|{separator})+")
 
 
+@functools.lru_cache(maxsize=65_536)
+def _analysed(written: str) -> tuple[tuple[str, Term | None, tuple[str, ...]], ...]:
+    """The words of one run of word characters, analysed: (normal form, term, stems) each.
+    Kept: a text's words come back in every other text."""
+    analysed = []
+    for normal in normalize(written).split():
+        term = None if normal in _STOP else analyze_word(normal)
+        analysed.append((normal, term, _stems(term) if term else ()))
+    return tuple(analysed)
+
+
 def words_of(text: str | None) -> list[Word]:
-    """The words of `text` in order, as analyze() reads them, each with its place in `text`."""
+    """The words of `text` in order, as analyze() reads them, each with its place in `text`
+    (a word's term carries no position: its index in the list is its position)."""
     words = []
-    position = 0
     for found in _word_finder().finditer(text or ""):
-        for normal in normalize(found.group()).split():
-            position += 1
-            term = None if normal in _STOP else analyze_word(normal, position)
-            stems = _stems(term) if term else ()
-            words.append(Word(normal, found.start(), found.end(), term, stems))
+        start, end = found.span()
+        for normal, term, stems in _analysed(found.group()):
+            words.append(Word(normal, start, end, term, stems))
     return words
 
 
