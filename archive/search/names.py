@@ -16,6 +16,7 @@ import functools
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass
+from typing import NamedTuple
 
 from .analyzer import Term, _strip_suffixes, analyze, analyze_word, normalize
 from .rules import ARTICLES, MARKS, MIN_STEM, NORMAL_STOP_WORDS, THOUSANDS_SEPARATORS
@@ -25,13 +26,13 @@ _STOP = frozenset(NORMAL_STOP_WORDS)
 _JOINED = re.compile(r"[^\S\r\n]*(?:[-‐‑–][^\S\r\n]*)?")
 
 
-@dataclass(frozen=True)
-class Word:
+class Word(NamedTuple):
     """One word of a text as the analyser sees it, and where it stands in the text as written.
     `term` is None for a stop word (the analyser leaves it out, its position counted).
     `stems`: the term's stems, and one more for a word with two proclitics and no article
     (ولكوريا, وبكورسك), which the analyser reads as one letter and a word (لكوريا): the
-    search does not find those either, but a name is worth the extra reading."""
+    search does not find those either, but a name is worth the extra reading.
+    (A tuple: a text has thousands of words, made for each reading of it.)"""
 
     normal: str
     start: int
@@ -104,10 +105,11 @@ def words_of(text: str | None) -> list[Word]:
     """The words of `text` in order, as analyze() reads them, each with its place in `text`
     (a word's term carries no position: its index in the list is its position)."""
     words = []
+    append = words.append
     for found in _word_finder().finditer(text or ""):
         start, end = found.span()
         for normal, term, stems in _analysed(found.group()):
-            words.append(Word(normal, start, end, term, stems))
+            append(Word(normal, start, end, term, stems))
     return words
 
 
