@@ -15,7 +15,7 @@ is shown the text's own words (بيونج يانج, لكوريا الشمالي�
 import functools
 import re
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import NamedTuple
 
 from .analyzer import Term, _strip_suffixes, analyze, analyze_word, normalize
@@ -39,9 +39,28 @@ class Word(NamedTuple):
     end: int
     term: Term | None
     stems: tuple[str, ...] = ()
+    forms: tuple[str, ...] = ()
 
 
 _CONJUNCTIONS, _PREPOSITIONS = "وف", "بلك"
+DEFINITE = "+"  # marks the form of a word that carries the definite article
+
+
+def _forms(term: Term) -> tuple[str, ...]:
+    """A word's forms as a one-word name is matched: without its proclitics and article but
+    with no suffix taken off, the article kept as a mark. A one-word name is a name as
+    written (سيول, روتي, الدوما): its stem would also meet other words (السيولة, الروتين,
+    دوماً), where a name of several words has its other words to tell it apart."""
+    word = term.exact
+    for article in ARTICLES:
+        if word.startswith(article) and len(word) - len(article) >= MIN_STEM:
+            return (DEFINITE + word[len(article) :],)
+    forms = [word]
+    if term.alt:
+        forms.append(word[1:])
+        if word[0] in _CONJUNCTIONS and word[1] in _PREPOSITIONS and len(word) - 2 >= MIN_STEM:
+            forms.append(word[2:])
+    return tuple(forms)
 
 
 def _stems(term: Term) -> tuple[str, ...]:
@@ -91,13 +110,16 @@ def _word_finder() -> re.Pattern[str]:
 
 
 @functools.lru_cache(maxsize=65_536)
-def _analysed(written: str) -> tuple[tuple[str, Term | None, tuple[str, ...]], ...]:
-    """The words of one run of word characters, analysed: (normal form, term, stems) each.
-    Kept: a text's words come back in every other text."""
+def _analysed(written: str) -> tuple[tuple[str, Term | None, tuple, tuple], ...]:
+    """The words of one run of word characters, analysed: (normal form, term, stems, forms)
+    each. Kept: a text's words come back in every other text."""
     analysed = []
     for normal in normalize(written).split():
         term = None if normal in _STOP else analyze_word(normal)
-        analysed.append((normal, term, _stems(term) if term else ()))
+        if term is None:
+            analysed.append((normal, None, (), ()))
+        else:
+            analysed.append((normal, term, _stems(term), _forms(term)))
     return tuple(analysed)
 
 
@@ -108,8 +130,8 @@ def words_of(text: str | None) -> list[Word]:
     append = words.append
     for found in _word_finder().finditer(text or ""):
         start, end = found.span()
-        for normal, term, stems in _analysed(found.group()):
-            append(Word(normal, start, end, term, stems))
+        for normal, term, stems, forms in _analysed(found.group()):
+            append(Word(normal, start, end, term, stems, forms))
     return words
 
 
@@ -121,6 +143,8 @@ class Spelling:
     key: object
     text: str
     words: tuple[tuple[int, str], ...]
+    # An acronym (NIS, UN) is found only in capitals: "un" is a French word.
+    capitals: bool = False
 
     @property
     def length(self) -> int:
@@ -144,29 +168,42 @@ class NameFinder:
     spellings that begin with one of them are checked further."""
 
     def __init__(self, spellings: Iterable[tuple[object, str]]):
-        self.by_first: dict[str, list[Spelling]] = {}
+        self.by_first: dict[str, list[Spelling]] = {}  # names of several words, by stem
+        self.by_form: dict[str, list[Spelling]] = {}  # names of one word, by form
         self.size = 0
         for key, text in spellings:
             terms = analyze(text)
             if not terms:
                 continue  # nothing but stop words or punctuation
             first = terms[0].pos
-            # A spelling's own words are names as written, without a proclitic: their stem
-            # alone stands for them (the text's words bring both their readings).
-            spelling = Spelling(key, text, tuple((t.pos - first, t.stem) for t in terms))
-            self.by_first.setdefault(terms[0].stem, []).append(spelling)
+            capitals = text.isascii() and text.isupper()
+            if len(terms) == 1:
+                form = _forms(replace(terms[0], alt=None))[0]
+                spelling = Spelling(key, text, ((0, form),), capitals)
+                self.by_form.setdefault(form, []).append(spelling)
+            else:
+                # A spelling's own words are names as written, without a proclitic: their
+                # stem alone stands for them (the text's words bring both their readings).
+                words = tuple((t.pos - first, t.stem) for t in terms)
+                spelling = Spelling(key, text, words, capitals)
+                self.by_first.setdefault(terms[0].stem, []).append(spelling)
             self.size += 1
 
     def find(self, text: str | None) -> list[Found]:
         """Every occurrence of every spelling in `text`, in the order of the text. Where
         several begin at the same word, only the longest counts: كوريا الشمالية is no mention
         of كوريا (while بوتين inside زيارة بوتين إلى بيونغ يانغ is one of بوتين)."""
+        text = text or ""
         words = words_of(text)
         found: list[Found] = []
         for index, word in enumerate(words):
             if word.term is None:
                 continue
             here: list[Found] = []
+            for form in word.forms:
+                for spelling in self.by_form.get(form, ()):
+                    if not spelling.capitals or text[word.start : word.end].isupper():
+                        here.append(self._found(spelling, text, word.start, word.end))
             seen = set()
             for stem in word.stems:
                 for spelling in self.by_first.get(stem, ()):
@@ -175,12 +212,15 @@ class NameFinder:
                     seen.add(id(spelling))
                     end = _match(words, index, spelling, text)
                     if end is not None:
-                        start = words[index].start
-                        here.append(Found(spelling.key, spelling.text, start, end, text[start:end]))
+                        here.append(self._found(spelling, text, word.start, end))
             if here:
                 longest = max(hit.end for hit in here)
                 found += [hit for hit in here if hit.end == longest]
         return found
+
+    @staticmethod
+    def _found(spelling: Spelling, text: str, start: int, end: int) -> Found:
+        return Found(spelling.key, spelling.text, start, end, text[start:end])
 
 
 def _match(words: list[Word], index: int, spelling: Spelling, text: str) -> int | None:

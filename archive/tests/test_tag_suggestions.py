@@ -32,6 +32,10 @@ NAMES = NameFinder(
         ("un", "الأمم المتحدة"),
         ("visit", "زيارة بوتين إلى بيونغ يانغ"),
         ("nato", "Kiev"),
+        ("seoul", "سيول"),
+        ("rutte", "روتي"),
+        ("duma", "الدوما"),
+        ("un", "UN"),
     ]
 )
 
@@ -57,6 +61,10 @@ def found(text):
         ("وصل إلى بيونج يانج أمس", [("pyongyang", "بيونج يانج")]),
         ("وصل إلى بيونغ يانغ أمس", [("pyongyang", "بيونغ يانغ")]),
         ("a trip to kiev", [("nato", "kiev")]),
+        # a one-word name: with its clitics, without a suffix taken off
+        ("وصل إلى سيول ثم لسيول", [("seoul", "سيول"), ("seoul", "لسيول")]),
+        ("في مجلس الدوما وللدوما", [("duma", "الدوما"), ("duma", "وللدوما")]),
+        ("at the UN today", [("un", "UN")]),
         # a hyphen may join the words of a name; a spelling with a stop word inside it
         ("لكوريا-الشمالية", [("north-korea", "لكوريا-الشمالية")]),
         (
@@ -71,6 +79,21 @@ def found(text):
 )
 def test_a_name_is_found_in_its_forms(text, expected):
     assert sorted(found(text)) == sorted(expected)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "أزمة السيولة في المصارف",  # liquidity, not Seoul (its stem is سيول)
+        "السيول تجتاح المدن",  # floods: Seoul takes no article
+        "عمل روتيني",  # routine, not روتي
+        "فروت",  # not ف + روت
+        "كان دوماً هنا",  # "always", not الدوما: the name has its article
+        "un homme",  # French, not the UN
+    ],
+)
+def test_a_one_word_name_is_not_found_in_other_words(text):
+    assert found(text) == []
 
 
 @pytest.mark.parametrize(
