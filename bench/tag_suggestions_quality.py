@@ -124,10 +124,6 @@ def measure():
     tp = sum(r["true_positives"] for r in rows)
     suggested = sum(r["suggested"] for r in rows)
     hand = sum(r["hand"] for r in rows)
-    named = sum(
-        r["hand"] - sum(1 for f in r["false_negatives"] if f["why"].startswith("none of"))
-        for r in rows
-    )
     overall = {
         "articles": len(rows),
         "tags": len(tags),
@@ -137,8 +133,6 @@ def measure():
         "true_positives": tp,
         "precision": tp / suggested if suggested else None,
         "recall": tp / hand if hand else None,
-        "hand_tags_named_in_text": named,
-        "recall_of_named": tp / named if named else None,
     }
     return {"date": dt.date.today().isoformat(), "overall": overall, "articles": rows}
 
@@ -167,10 +161,6 @@ def table(results):
         f" **{percent(o['precision'])}** | **{percent(o['recall'])}** |"
     )
     lines += [
-        "",
-        f"Of the {o['hand_tags']} hand-made tags, {o['hand_tags_named_in_text']} have at least"
-        " one word of a spelling in the article's text; the recall over those is"
-        f" {percent(o['recall_of_named'])}.",
         "",
         "False positives (suggested, not in the hand tagging), with the words that matched:",
         "",
