@@ -48,7 +48,7 @@ class TagSuggestionsAdmin:
             extra["add_suggested_tag_url"] = reverse(
                 "admin:archive_article_add_suggested_tag", args=[article.pk]
             )
-            extra["opened_version"] = article.version
+            extra["article_version"] = article.version
         return super().change_view(request, object_id, form_url, {**extra, **(extra_context or {})})
 
     def add_suggested_tag_view(self, request, object_id):
@@ -65,7 +65,7 @@ class TagSuggestionsAdmin:
         if tag is None:
             raise Http404
         change_url = reverse("admin:archive_article_change", args=[article.pk])
-        opened = whole_number(request.POST.get("opened_version"))
+        opened = whole_number(request.POST.get("article_version"))
         with transaction.atomic():
             current = Article._base_manager.select_for_update().only("version").get(pk=article.pk)
             if opened is None or opened != current.version:

@@ -243,14 +243,14 @@ def test_the_change_page_shows_the_suggestions_with_their_words(editor_client, d
     assert f'name="tag" value="{tags["pyongyang"].pk}"' in section
     assert 'id="tag-suggestion-form"' in page
     form = re.search(r'<form id="tag-suggestion-form".*?</form>', page, re.S).group()
-    assert f'name="opened_version" value="{draft.version}"' in form
+    assert f'name="article_version" value="{draft.version}"' in form
     assert "csrfmiddlewaretoken" in form
 
 
 def test_one_click_adds_the_tag_and_the_history_records_it(editor_client, editor, draft, tags):
     version = Article.objects.get(pk=draft.pk).version
     response = editor_client.post(
-        add_url(draft), {"tag": tags["kursk"].pk, "opened_version": version}
+        add_url(draft), {"tag": tags["kursk"].pk, "article_version": version}
     )
     assert response.status_code == 302 and response.url == change_url(draft)
     assert list(draft.tags.all()) == [tags["kursk"]]
@@ -270,7 +270,7 @@ def test_a_stale_page_adds_nothing(editor_client, draft, tags):
     opened = Article.objects.get(pk=draft.pk).version
     Article.objects.filter(pk=draft.pk).update(title="عنوان جديد")  # saved meanwhile
     response = editor_client.post(
-        add_url(draft), {"tag": tags["kursk"].pk, "opened_version": opened}
+        add_url(draft), {"tag": tags["kursk"].pk, "article_version": opened}
     )
     assert response.status_code == 302
     assert draft.tags.count() == 0
@@ -279,7 +279,7 @@ def test_a_stale_page_adds_nothing(editor_client, draft, tags):
 
 
 def test_the_add_view_refuses_what_it_must(client, editor_client, draft, tags):
-    data = {"tag": tags["kursk"].pk, "opened_version": draft.version}
+    data = {"tag": tags["kursk"].pk, "article_version": draft.version}
     assert editor_client.get(add_url(draft)).status_code == 405
     assert (
         editor_client.post("/admin/archive/article/999999/suggested-tag/", data).status_code == 404
