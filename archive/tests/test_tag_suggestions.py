@@ -8,6 +8,7 @@ import re
 import pytest
 from django.contrib.auth.models import User
 from django.core.management import CommandError, call_command
+from django.db import connection
 from django.test import Client
 
 from archive import search, tagging
@@ -370,3 +371,23 @@ def test_the_run_page_shows_the_count(admin_client, tmp_path, tags):
     assert f"suggest_tags --import-run {run.pk} --apply" in page
     article = Article.objects.get()
     assert f"/admin/archive/article/{article.pk}/change/" in page
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_admins_import_counts_its_suggestions_too(admin_client, tmp_path):
+    """The admin's upload, run by the worker (archive/tasks.py), like the command's."""
+    from .test_import_runs import run_worker, upload
+
+    with connection.cursor() as cursor:
+        cursor.execute("TRUNCATE procrastinate_jobs, procrastinate_events CASCADE")
+    Tag.objects.create(kind="place", name_ar="كورسك", name_en="Kursk")
+    path = write_jsonl(tmp_path / "rows.jsonl", [ant_row(1, text="وصلت القوات إلى كورسك.")])
+    response = upload(admin_client, path)
+    assert response.status_code == 302
+    run_worker()
+    run = ImportRun.objects.get()
+    assert run.state == "finished"
+    assert run.tag_suggestions["articles"] == 1
+    assert run.tag_suggestions["first"][0][2] == ["كورسك"]
+    page = admin_client.get(response["Location"]).content.decode()
+    assert f"suggest_tags --import-run {run.pk} --apply" in page
