@@ -148,8 +148,7 @@ def per_article(n_articles):
         ant_seconds, ant_found = time_pass(names, ant)
         results[label] = {
             "spellings": names.size,
-            "seed articles, cold (each 50 times)": summary_ms(seed_seconds)
-            | {"found": seed_found},
+            "seed articles, cold (each 50 times)": summary_ms(seed_seconds) | {"found": seed_found},
             f"ANT articles ({len(ant)}), cold": summary_ms(ant_cold),
             f"ANT articles ({len(ant)}), warm": summary_ms(ant_seconds)
             | {"found_per_article": round(ant_found / len(ant), 2)},
