@@ -2,9 +2,11 @@
 same analysis as the search, with the words of the text that matched. The reverse of
 aliases.py, which finds the spellings inside a reader's query.
 
-A spelling occurs where its words stand as consecutive words of one sentence of the text:
-each word of the text meets the spelling's word when one of its stems (stem or alt, so a
-proclitic or the article may be attached) is that word's stem, as in the search. Only
+A spelling of several words occurs where its words stand as consecutive words of one
+sentence of the text: each word of the text meets the spelling's word when one of its stems
+(stem or alt, so a proclitic or the article may be attached) is that word's stem, as in a
+phrase of the search. A spelling of one word is met by its form instead (proclitics and
+article off, no suffix taken off, the article in both or neither; see _forms). Only
 spaces, or a hyphen, may stand between them: a full stop, a comma, a line break or another
 word means that the words only happen to be near each other. A stop word inside a spelling
 (زيارة بوتين إلى بيونغ يانغ) must be a stop word of the text at the same place.
