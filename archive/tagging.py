@@ -110,10 +110,10 @@ def suggest_for(article, names=None):
 
 
 def suggestions_for_articles(articles, names=None):
-    """[(article, [Suggestion])] for the articles (a queryset) that have suggestions; the
-    articles are read in chunks, their tags in one query a chunk."""
+    """(article, [Suggestion]) for each of the articles (a queryset) that has suggestions,
+    one at a time: the articles are read in chunks, their tags in one query a chunk, and
+    nothing is kept from one chunk to the next (an import may bring a million)."""
     names = names or finder()
-    results = []
     articles = articles.only("id", "title", "lead", "body").order_by("id")
     through = Article.tags.through
     for chunk in _chunks(articles.iterator(chunk_size=500), 500):
@@ -138,8 +138,7 @@ def suggestions_for_articles(articles, names=None):
                 if suggestion.tag is not None:
                     suggestions.append(suggestion)
             suggestions.sort(key=lambda s: (-s.count, s.tag.name_ar))
-            results.append((article, suggestions))
-    return results
+            yield article, suggestions
 
 
 def _chunks(iterable, size):
@@ -183,15 +182,13 @@ def add_tags(article_id, tag_ids):
 def record_import_suggestions(run):
     """After an import: how many of its articles have suggestions, and how many suggestions
     in all, kept on the run for its page (`manage.py suggest_tags --import-run` lists them)."""
-    found = suggestions_for_articles(articles_of_run(run.pk))
-    summary = {
-        "articles": len(found),
-        "suggestions": sum(len(suggestions) for _article, suggestions in found),
-        "first": [
-            [article.pk, article.title[:200], [s.tag.display_name for s in suggestions]]
-            for article, suggestions in found[:50]
-        ],
-    }
+    summary = {"articles": 0, "suggestions": 0, "first": []}
+    for article, suggestions in suggestions_for_articles(articles_of_run(run.pk)):
+        summary["articles"] += 1
+        summary["suggestions"] += len(suggestions)
+        if len(summary["first"]) < 50:
+            names = [s.tag.display_name for s in suggestions]
+            summary["first"].append([article.pk, article.title[:200], names])
     type(run).objects.filter(pk=run.pk).update(tag_suggestions=summary)
     run.tag_suggestions = summary
     return summary

@@ -41,10 +41,10 @@ class Command(BaseCommand):
             articles = tagging.articles_of_run(import_run)
         else:
             articles = Article.objects.all()
-        found = tagging.suggestions_for_articles(articles)
-        total = added = 0
+        total = added = articles_found = 0
         with recorded("command", command="suggest_tags"):
-            for item, suggestions in found:
+            for item, suggestions in tagging.suggestions_for_articles(articles):
+                articles_found += 1
                 for suggestion in suggestions:
                     total += 1
                     words = " · ".join(suggestion.words)
@@ -55,4 +55,4 @@ class Command(BaseCommand):
                 if apply:
                     added += tagging.add_tags(item.pk, [s.tag.pk for s in suggestions])
         verb = f"added {added}" if apply else "nothing added (dry run; --apply adds them)"
-        self.stdout.write(f"{total} suggestions in {len(found)} articles; {verb}")
+        self.stdout.write(f"{total} suggestions in {articles_found} articles; {verb}")
