@@ -37,6 +37,7 @@ from .models import (
     control_character_problem,
     public_article,
 )
+from .tagging_admin import TagSuggestionsAdmin
 from .workflow_admin import (
     ArticleLinesWorkflow,
     ArticleWorkflowAdmin,
@@ -241,7 +242,11 @@ class ArticleAppearanceInline(VersionedInlineMixin, ArticleLinesWorkflow, admin.
 
 @admin.register(Article)
 class ArticleAdmin(
-    VersionedAdminMixin, HistoryAdminMixin, ArticleWorkflowAdmin, EditorTrackingAdmin
+    VersionedAdminMixin,
+    HistoryAdminMixin,
+    TagSuggestionsAdmin,
+    ArticleWorkflowAdmin,
+    EditorTrackingAdmin,
 ):
     formfield_overrides = URL_FIELDS
     list_display = ["title", "source", "published_at", "publication", "claim_count"]

@@ -20,7 +20,7 @@ from procrastinate import JobContext, exceptions, jobs
 from procrastinate.contrib.django import app
 from procrastinate.contrib.django.models import ProcrastinateJob
 
-from . import imports, search
+from . import imports, search, tagging
 from .models import Article, ImportRun
 
 IMPORTS_QUEUE = "imports"
@@ -81,6 +81,7 @@ def run_import(context: JobContext, run_id: int):
         run.finish(summary, kept(rejects))
         if summary.created or summary.updated:
             search.refresh_vocabulary()
+            tagging.record_import_suggestions(run)
     finally:
         connection.close()  # a long job's connection is not kept by the worker's thread
 

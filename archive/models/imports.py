@@ -90,6 +90,9 @@ class ImportRun(models.Model):
     error = models.TextField(_("error"), blank=True)
     files_removed_at = models.DateTimeField(_("files removed at"), null=True, blank=True)
     job_id = models.BigIntegerField(_("job"), null=True, blank=True)
+    # What archive/tagging.py found in the run's articles once it finished: how many articles
+    # have tag suggestions, how many in all, and the first few; None before (or if skipped).
+    tag_suggestions = models.JSONField(_("tag suggestions"), null=True, blank=True)
 
     objects = ImportRunQuerySet.as_manager()
 

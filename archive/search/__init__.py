@@ -14,6 +14,7 @@ The modules, in the order a search meets them (docs/architecture.md draws it):
   queryset.py     SearchSpec and the QuerySet mixin that runs a search
   snippets.py     excerpts with the matched words marked
   suggestions.py  better spellings from the archive's own vocabulary
+  names.py        the spellings of tags found in an article's text (tag suggestions)
 
 Glossary
   term        one word of a text as the index holds it: its exact (normalised) form, its stem

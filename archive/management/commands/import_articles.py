@@ -1,5 +1,5 @@
 """python manage.py import_articles PATH... [--map target=field,...] [--status draft] [--update]
-    [--user USERNAME]
+    [--user USERNAME] [--no-tag-suggestions]
 
 See archive/imports.py for the rules. For the ANT corpus:
   --map title=title,body=text,lead=abstract,source=src,published_at=time_iso,url=url,\
@@ -7,7 +7,9 @@ tags=cat,author=author
 
 Each file is recorded as an import run, like the admin's (who: --user, or nobody for the
 operator at the console; the file; the counts; the rejects, kept in the imports folder), and
-its writes carry that run in the articles' history.
+its writes carry that run in the articles' history. Once a file is in, the tags its articles
+mention but do not have are counted on the run (archive/tagging.py; `manage.py suggest_tags
+--import-run N` lists and adds them), unless --no-tag-suggestions.
 """
 
 import os
@@ -18,7 +20,7 @@ from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandError
 from django.utils import timezone, translation
 
-from archive import imports, search, workflow
+from archive import imports, search, tagging, workflow
 from archive.models import ImportRun
 
 
@@ -59,6 +61,11 @@ class Command(BaseCommand):
             type=int,
             default=1,
             help="processes sharing each file (one per core makes the most of the machine)",
+        )
+        parser.add_argument(
+            "--no-tag-suggestions",
+            action="store_true",
+            help="do not look for tag suggestions in the imported articles",
         )
         parser.add_argument(
             "--no-vocabulary",
@@ -127,6 +134,12 @@ class Command(BaseCommand):
                 raise
             run.finish(summary, keep_rejects(summary))
             self.stdout.write(f"{path}: {summary} (import run {run.pk})")
+            if not options["no_tag_suggestions"] and (summary.created or summary.updated):
+                found = tagging.record_import_suggestions(run)
+                self.stdout.write(
+                    f"tag suggestions: {found['suggestions']:,} in {found['articles']:,} articles"
+                    f" (manage.py suggest_tags --import-run {run.pk} lists them, --apply adds them)"
+                )
             total.add(summary)
             total.seconds += summary.seconds
         if len(paths) > 1:
