@@ -1,6 +1,7 @@
 """Claims, the evidence for or against them, and where they appear (the quotes in articles)."""
 
 from django.conf import settings
+from django.contrib.postgres.indexes import GinIndex, OpClass
 from django.contrib.postgres.search import SearchVectorField
 from django.core.exceptions import ValidationError
 from django.db import models
@@ -14,7 +15,14 @@ from .. import search
 from ..history import track, track_links
 from ..search.queryset import SearchQuerySetMixin, SearchSpec
 from .articles import Article, public_article
-from .common import squash_spaces, unique_slug, version_field, version_triggers, weighted_vector
+from .common import (
+    search_key,
+    squash_spaces,
+    unique_slug,
+    version_field,
+    version_triggers,
+    weighted_vector,
+)
 from .tags import Tag
 
 
@@ -141,6 +149,13 @@ class Claim(models.Model):
         verbose_name = _("claim")
         verbose_name_plural = _("claims")
         triggers = version_triggers()
+        # Similar wording (archive/claim_tracking.py): trigrams of the statement's search key.
+        indexes = [
+            GinIndex(
+                OpClass(search_key("statement"), name="gin_trgm_ops"),
+                name="claim_wording_trgm",
+            )
+        ]
         permissions = [
             ("change_public_verdict", _("Can change the verdict of a public claim")),
         ]

@@ -1,0 +1,378 @@
+"""Claims tracked across the archive: the claims related to a claim, and the passages of other
+published articles that state it ("where else it appears").
+
+Related claims. A claim is related to another when one of these holds, and only then:
+  - the same claimant (Claim.claimant);
+  - a figure in the same unit (compared by the analyser's search key, so جنديا = جندي), a tag in
+    common, and a date within RELATED_DAYS of one of the claim's dates (its figure's date, its
+    appearances' dates, else the dates of the articles they are in);
+  - similar wording: the pg_trgm similarity of the two statements' search keys (the analyser's
+    stems, without stop words or clitics) at least SIMILAR_WORDING, the pg_trgm default.
+Each reason adds to the rank (REASON_WEIGHTS; the wording adds its similarity).
+
+Where else it appears. The claim's figure (digits, "12 ألف", "اثني عشر ألف"...), its claimant's
+spellings (name and aliases) and its rarest words are turned into a tsquery over the articles'
+search_vector; the best published articles that match (not those the claim already appears in)
+are split into sentences, and each sentence is scored by what it states of the claim
+(`score_sentence`).
+"""
+
+import itertools
+import math
+import re
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+from django.contrib.postgres.search import TrigramSimilarity
+from django.db import connection
+from django.db.models import F, FloatField, Func, Q, TextField, Value
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
+
+from . import search
+from .models import Article, Claim, ClaimAppearance, public_article
+from .search.query import matches, parse_query, search_key_of, to_tsquery, tsquery_value
+from .selectors import public_claims
+
+RELATED_DAYS = 30
+SIMILAR_WORDING = 0.3
+RELATED_LIMIT = 10
+REASON_WEIGHTS = {"claimant": 0.5, "figure": 0.6}
+
+WHERE_ELSE_ARTICLES = 30  # the best-ranked matching articles whose sentences are scored
+WHERE_ELSE_LIMIT = 10
+PER_ARTICLE = 2  # sentences of one article at most
+KEY_WORDS = 6  # the statement's rarest words that the search asks for (any two of them)
+
+
+def search_key(expression):
+    """The analyser's search key of a text column, in SQL (the stems, without stop words)."""
+    return Func(expression, function="archive_search_key", output_field=TextField())
+
+
+# ---------------------------------------------------------------------------------------------
+# Related claims
+
+
+@dataclass
+class Related:
+    claim: Claim
+    reasons: list[str] = field(default_factory=list)  # said to the reader
+    kinds: list[str] = field(default_factory=list)  # "claimant", "figure", "wording"
+    score: float = 0.0
+
+
+def figure_values(claim):
+    return [v for v in (claim.quantity_value, claim.quantity_low, claim.quantity_high) if v]
+
+
+def claim_dates(claim, appearances):
+    """The dates a claim refers to: its figure's, its appearances' (when stated, else the
+    article's publication date). `appearances`: the appearances that may be read."""
+    dates = {claim.quantity_date} if claim.quantity_date else set()
+    for stated_on, published_at in appearances.filter(claim=claim).values_list(
+        "stated_on", "article__published_at"
+    ):
+        dates.add(stated_on or published_at.date())
+    return dates
+
+
+def within(dates, others, days):
+    return any(abs((a - b).days) <= days for a in dates for b in others)
+
+
+def related_claims(
+    claim,
+    claims=None,
+    appearances=None,
+    *,
+    days=RELATED_DAYS,
+    limit=RELATED_LIMIT,
+):
+    """The claims related to `claim` (see the module's docstring), best first, each with its
+    reasons. `claims` and `appearances`: what may be listed and read (all of them in the
+    admin; the public ones on the public page)."""
+    claims = Claim.objects.all() if claims is None else claims
+    appearances = ClaimAppearance.objects.all() if appearances is None else appearances
+    found = {}
+
+    def add(other, kind, reason, score):
+        entry = found.setdefault(other.pk, Related(other))
+        entry.kinds.append(kind)
+        entry.reasons.append(reason)
+        entry.score += score
+
+    others = claims.exclude(pk=claim.pk).select_related("claimant")
+    if claim.claimant_id:
+        for other in others.filter(claimant_id=claim.claimant_id):
+            add(other, "claimant", _("same claimant"), REASON_WEIGHTS["claimant"])
+
+    tag_ids = list(claim.tags.values_list("pk", flat=True))
+    unit = search_key_of(claim.quantity_unit)
+    if unit and figure_values(claim) and tag_ids:
+        dates = claim_dates(claim, appearances)
+        same_figure = others.filter(quantity_unit__gt="", tags__in=tag_ids).filter(
+            Q(quantity_value__isnull=False)
+            | Q(quantity_low__isnull=False)
+            | Q(quantity_high__isnull=False)
+        )
+        for other in same_figure.distinct():
+            if search_key_of(other.quantity_unit) != unit:
+                continue
+            if within(dates, claim_dates(other, appearances), days):
+                reason = ngettext(
+                    "same figure unit and tag, within %(days)d day",
+                    "same figure unit and tag, within %(days)d days",
+                    days,
+                ) % {"days": days}
+                add(other, "figure", reason, REASON_WEIGHTS["figure"])
+
+    key = search_key_of(claim.statement)
+    if key:
+        similar = (
+            others.alias(wording_key=search_key("statement"))
+            .filter(wording_key__trigram_similar=key)
+            .annotate(wording=TrigramSimilarity(search_key("statement"), Value(key)))
+            .filter(wording__gte=SIMILAR_WORDING)
+        )
+        for other in similar:
+            reason = _("similar wording %(similarity).2f") % {"similarity": other.wording}
+            add(other, "wording", reason, other.wording)
+
+    ranked = sorted(found.values(), key=lambda r: (-r.score, -r.claim.pk))
+    return ranked[:limit]
+
+
+def public_related_claims(claim):
+    """The related claims a reader may see: public claims, dated by public appearances."""
+    return related_claims(claim, public_claims(), ClaimAppearance.objects.published())
+
+
+# ---------------------------------------------------------------------------------------------
+# The figure in words
+
+ONES = {
+    1: ["واحد"],
+    2: ["اثنين", "اثنان"],
+    3: ["ثلاثة", "ثلاث"],
+    4: ["أربعة", "أربع"],
+    5: ["خمسة", "خمس"],
+    6: ["ستة", "ست"],
+    7: ["سبعة", "سبع"],
+    8: ["ثمانية", "ثماني"],
+    9: ["تسعة", "تسع"],
+    10: ["عشرة", "عشر"],
+}
+TEENS = {11: ["أحد عشر"], 12: ["اثني عشر", "اثنا عشر"]}
+TENS = {20: "عشرين", 30: "ثلاثين", 40: "أربعين", 50: "خمسين", 60: "ستين", 70: "سبعين"}
+TENS |= {80: "ثمانين", 90: "تسعين"}
+for _n in range(13, 20):
+    TEENS[_n] = [f"{word} عشر" for word in ONES[_n - 10]]
+SCALES = [(1_000_000_000, ["مليار"], ["مليار"]), (1_000_000, ["مليون"], ["ملايين"])]
+SCALES.append((1000, ["ألف"], ["آلاف"]))
+
+
+def number_words(n):
+    """A whole number from 1 to 99 in words (the forms newspapers use), or []."""
+    if n in ONES:
+        return ONES[n]
+    if n in TEENS:
+        return TEENS[n]
+    if n in TENS:
+        return [TENS[n]]
+    if 20 < n < 100 and n % 10:
+        return [f"{one} و{TENS[n - n % 10]}" for one in ONES[n % 10]]
+    return []
+
+
+def figure_spellings(value):
+    """The ways an article may write `value`: 12000, "12 ألف", "اثني عشر ألف"; 1.5 مليون."""
+    value = Decimal(value)
+    if value != value.to_integral_value():
+        return [format(value.normalize(), "f")]
+    n = int(value)
+    spellings = [str(n)]
+    for size, singular, plural in SCALES:
+        if n < size or n % (size // 10):
+            continue
+        count = Decimal(n) / size
+        text = format(count.normalize(), "f")
+        for word in singular + plural:
+            spellings.append(f"{text} {word}")
+        if count == count.to_integral_value():
+            words = number_words(int(count))
+            scale = plural if 3 <= count <= 10 else singular
+            spellings += [f"{w} {s}" for w in words for s in scale]
+            if count == 1:
+                spellings += singular
+        break
+    return list(dict.fromkeys(spellings))
+
+
+# ---------------------------------------------------------------------------------------------
+# Where else it appears
+
+REPORTING_WORDS = {
+    search_key_of(w)
+    for w in "قال قالت أكد أكدت أعلن أعلنت ذكر ذكرت أضاف أشار يوم الاثنين الثلاثاء الأربعاء "
+    "الخميس الجمعة السبت الأحد يناير فبراير مارس أبريل مايو يونيو يوليو أغسطس سبتمبر أكتوبر "
+    "نوفمبر ديسمبر".split()
+}
+SENTENCE_END = re.compile(r"(?<=[.!?؟…])\s+|\s*[\n؛]+\s*")
+
+
+@dataclass
+class Passage:
+    article: Article
+    sentence: str
+    score: float
+    matched: list[str]
+
+
+@dataclass
+class Finder:
+    """What the finder looks for, made once per claim."""
+
+    claim: Claim
+    figures: list[str]  # normalised spellings of the figure
+    unit_stems: set[str]
+    names: list[list[set[str]]]  # the claimant's spellings, each a run of stem sets
+    key_words: dict[str, float]  # the stem of each key word: its weight (rarity)
+    tsquery: str
+
+    @classmethod
+    def for_claim(cls, claim):
+        figures = []
+        for value in figure_values(claim):
+            figures += [search.normalize(s) for s in figure_spellings(value)]
+        unit_stems = {s for t in search.analyze(claim.quantity_unit) for s in t.stems}
+        spellings = claim.claimant.spellings if claim.claimant_id else []
+        names = [[set(t.stems) for t in search.analyze(s)] for s in spellings]
+        names = [name for name in names if name]
+        named = {s for name in names for stems in name for s in stems}
+        figure_words = {w for f in figures for w in f.split()}
+        terms = [
+            t
+            for t in search.analyze(claim.statement)
+            if not t.exact.isdigit()
+            and t.exact not in figure_words
+            and t.stem not in REPORTING_WORDS
+            and not (set(t.stems) & named)
+        ]
+        rarity = word_rarity({t.exact for t in terms})
+        key_words = {}
+        for term in terms:
+            key_words.setdefault(term.stem, rarity.get(term.exact, rarity[None]))
+        finder = cls(claim, figures, unit_stems, names, key_words, "")
+        finder.tsquery = finder.make_tsquery()
+        return finder
+
+    def make_tsquery(self):
+        """Articles that give the figure, or name the claimant, or hold two of the key words."""
+        options = []
+        if self.figures:
+            options.append(" OR ".join(f'"{f}"' for f in self.figures))
+        if self.claim.claimant_id:
+            spellings = self.claim.claimant.spellings
+            options.append(" OR ".join(f'"{s.replace(chr(34), " ")}"' for s in spellings))
+        rarest = sorted(self.key_words, key=lambda s: -self.key_words[s])[:KEY_WORDS]
+        options += [f"{a} {b}" for a, b in itertools.combinations(rarest, 2)]
+        queries = [to_tsquery(parse_query(option)) for option in options]
+        return " | ".join(f"({q})" for q in queries if q)
+
+    def articles(self, exclude):
+        if not self.tsquery:
+            return Article.objects.none()
+        rank = Func(
+            F("search_vector"),
+            tsquery_value(self.tsquery),
+            function="ts_rank",
+            output_field=FloatField(),
+        )
+        return (
+            Article.objects.filter(public_article())
+            .exclude(pk__in=exclude)
+            .filter(matches(self.tsquery))
+            .annotate(match_rank=rank)
+            .order_by("-match_rank", "-published_at", "-id")
+            .select_related("source")[:WHERE_ELSE_ARTICLES]
+        )
+
+    def score_sentence(self, sentence):
+        """(score, what matched) of one sentence; score 0 when it does not state the claim:
+        it must give the figure, or name the claimant with a quarter of the key words, or hold
+        half of them."""
+        normal = f" {search.normalize(sentence)} "
+        terms = search.analyze(sentence)
+        stems = [set(t.stems) for t in terms]
+        all_stems = set().union(*stems) if stems else set()
+        matched, score = [], 0.0
+        figure = any(re.search(rf" [وب]?{re.escape(f)}(?:ا|ان|ين)? ", normal) for f in self.figures)
+        if figure:
+            matched.append(_("figure"))
+            score += 3
+            if self.unit_stems & all_stems:
+                matched.append(_("unit"))
+                score += 1
+        named = any(contains_run(stems, name) for name in self.names)
+        if named:
+            matched.append(_("claimant"))
+            score += 2
+        total = sum(self.key_words.values())
+        found = [s for s in self.key_words if s in all_stems]
+        coverage = sum(self.key_words[s] for s in found) / total if total else 0.0
+        if found:
+            matched.append(
+                ngettext("%(count)d key word", "%(count)d key words", len(found))
+                % {"count": len(found)}
+            )
+        score += 3 * coverage
+        if not (figure or (named and coverage >= 0.25) or coverage >= 0.5):
+            return 0.0, []
+        return round(score, 3), matched
+
+
+def contains_run(stems, name):
+    """Whether the sentence's stem sets (`stems`) hold the name's words in a row."""
+    size = len(name)
+    return any(
+        all(stems[i + j] & name[j] for j in range(size)) for i in range(len(stems) - size + 1)
+    )
+
+
+def word_rarity(words):
+    """{word: weight} of normalised words, by how few public articles hold them (from the
+    search vocabulary); None: the weight of a word the vocabulary does not hold."""
+    words = list(words)
+    total = Article.objects.filter(public_article()).count() or 1
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT word, ndoc FROM archive_search_vocabulary WHERE word = ANY(%s)", [words]
+        )
+        counts = dict(cursor.fetchall())
+    rarity = {w: math.log((total + 1) / (counts.get(w, 0) + 0.5)) for w in words}
+    rarity[None] = math.log((total + 1) / 0.5)
+    return rarity
+
+
+def sentences(text):
+    return [s.strip() for s in SENTENCE_END.split(text or "") if s and s.strip()]
+
+
+def where_else(claim, limit=WHERE_ELSE_LIMIT):
+    """The passages of published articles the claim does not appear in yet that state it,
+    best first: at most PER_ARTICLE sentences of one article, `limit` in all."""
+    finder = Finder.for_claim(claim)
+    own = claim.appearances.values("article_id")
+    passages = []
+    for article in finder.articles(own):
+        found = []
+        for text in (article.title, article.lead, article.body):
+            for sentence in sentences(text):
+                score, matched = finder.score_sentence(sentence)
+                if score:
+                    found.append(Passage(article, sentence, score, matched))
+        found.sort(key=lambda p: -p.score)
+        passages += found[:PER_ARTICLE]
+    passages.sort(key=lambda p: (-p.score, -p.article.published_at.timestamp()))
+    return passages[:limit]
