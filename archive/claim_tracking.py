@@ -42,7 +42,7 @@ REASON_WEIGHTS = {"claimant": 0.5, "figure": 0.6}
 WHERE_ELSE_ARTICLES = 30  # the best-ranked matching articles whose sentences are scored
 WHERE_ELSE_LIMIT = 10
 PER_ARTICLE = 2  # sentences of one article at most
-KEY_WORDS = 6  # the statement's rarest words that the search asks for (any two of them)
+KEY_WORDS = 10  # the statement's rarest words that the search asks for (any two of them)
 
 
 def search_key(expression):
@@ -212,11 +212,10 @@ def figure_spellings(value):
 # ---------------------------------------------------------------------------------------------
 # Where else it appears
 
+# Verbs of saying: every claim has one, and they say nothing of what it states.
 REPORTING_WORDS = {
     search_key_of(w)
-    for w in "قال قالت أكد أكدت أعلن أعلنت ذكر ذكرت أضاف أشار يوم الاثنين الثلاثاء الأربعاء "
-    "الخميس الجمعة السبت الأحد يناير فبراير مارس أبريل مايو يونيو يوليو أغسطس سبتمبر أكتوبر "
-    "نوفمبر ديسمبر".split()
+    for w in "قال قالت يقول تقول أكد أكدت أعلن أعلنت ذكر ذكرت أضاف أضافت أشار أشارت".split()
 }
 SENTENCE_END = re.compile(r"(?<=[.!?؟…])\s+|\s*[\n؛]+\s*")
 
@@ -229,6 +228,13 @@ class Passage:
     matched: list[str]
 
 
+@dataclass(frozen=True)
+class KeyWord:
+    exact: str
+    stems: frozenset[str]
+    weight: float  # its rarity in the public archive
+
+
 @dataclass
 class Finder:
     """What the finder looks for, made once per claim."""
@@ -237,8 +243,9 @@ class Finder:
     figures: list[str]  # normalised spellings of the figure
     unit_stems: set[str]
     names: list[list[set[str]]]  # the claimant's spellings, each a run of stem sets
-    key_words: dict[str, float]  # the stem of each key word: its weight (rarity)
-    tsquery: str
+    key_words: list[KeyWord]
+    pairs: list[tuple[frozenset[str], frozenset[str]]]  # adjacent key words of the statement
+    tsquery: str = ""
 
     @classmethod
     def for_claim(cls, claim):
@@ -254,29 +261,36 @@ class Finder:
         terms = [
             t
             for t in search.analyze(claim.statement)
-            if not t.exact.isdigit()
-            and t.exact not in figure_words
+            if t.exact not in figure_words
             and t.stem not in REPORTING_WORDS
             and not (set(t.stems) & named)
         ]
         rarity = word_rarity({t.exact for t in terms})
         key_words = {}
         for term in terms:
-            key_words.setdefault(term.stem, rarity.get(term.exact, rarity[None]))
-        finder = cls(claim, figures, unit_stems, names, key_words, "")
+            key_words.setdefault(
+                term.stem, KeyWord(term.exact, frozenset(term.stems), rarity[term.exact])
+            )
+        pairs = [
+            (frozenset(a.stems), frozenset(b.stems))
+            for a, b in itertools.pairwise(terms)
+            if b.pos - a.pos == 1
+        ]
+        finder = cls(claim, figures, unit_stems, names, list(key_words.values()), pairs)
         finder.tsquery = finder.make_tsquery()
         return finder
 
     def make_tsquery(self):
-        """Articles that give the figure, or name the claimant, or hold two of the key words."""
+        """Articles that give the figure, or name the claimant, or hold two of the claim's
+        KEY_WORDS rarest words."""
         options = []
         if self.figures:
             options.append(" OR ".join(f'"{f}"' for f in self.figures))
         if self.claim.claimant_id:
             spellings = self.claim.claimant.spellings
             options.append(" OR ".join(f'"{s.replace(chr(34), " ")}"' for s in spellings))
-        rarest = sorted(self.key_words, key=lambda s: -self.key_words[s])[:KEY_WORDS]
-        options += [f"{a} {b}" for a, b in itertools.combinations(rarest, 2)]
+        rarest = sorted(self.key_words, key=lambda k: -k.weight)[:KEY_WORDS]
+        options += [f"{a.exact} {b.exact}" for a, b in itertools.combinations(rarest, 2)]
         queries = [to_tsquery(parse_query(option)) for option in options]
         return " | ".join(f"({q})" for q in queries if q)
 
@@ -299,11 +313,13 @@ class Finder:
         )
 
     def score_sentence(self, sentence):
-        """(score, what matched) of one sentence; score 0 when it does not state the claim:
-        it must give the figure, or name the claimant with a quarter of the key words, or hold
-        half of them."""
+        """(score, what matched) of one sentence; 0 when it does not state the claim. It
+        states it when it gives the figure; or names the claimant and holds a fifth of the
+        key words (by weight); or holds nearly half of them, or five that weigh 30%; or holds
+        three or more that make half of its own words (a short sentence that says a part of
+        the claim). The statement's pairs of adjacent words found in it rank it higher."""
         normal = f" {search.normalize(sentence)} "
-        terms = search.analyze(sentence)
+        terms = [t for t in search.analyze(sentence) if t.stem not in REPORTING_WORDS]
         stems = [set(t.stems) for t in terms]
         all_stems = set().union(*stems) if stems else set()
         matched, score = [], 0.0
@@ -318,16 +334,28 @@ class Finder:
         if named:
             matched.append(_("claimant"))
             score += 2
-        total = sum(self.key_words.values())
-        found = [s for s in self.key_words if s in all_stems]
-        coverage = sum(self.key_words[s] for s in found) / total if total else 0.0
+        total = sum(k.weight for k in self.key_words)
+        found = [k for k in self.key_words if k.stems & all_stems]
+        coverage = sum(k.weight for k in found) / total if total else 0.0
+        claim_stems = set().union(*(k.stems for k in self.key_words)) if self.key_words else set()
+        share = sum(bool(s & claim_stems) for s in stems) / len(stems) if stems else 0.0
+        pairs = list(itertools.pairwise(stems))
+        shared_pairs = sum(
+            any(x & first and y & second for x, y in pairs) for first, second in self.pairs
+        )
         if found:
             matched.append(
                 ngettext("%(count)d key word", "%(count)d key words", len(found))
                 % {"count": len(found)}
             )
-        score += 3 * coverage
-        if not (figure or (named and coverage >= 0.25) or coverage >= 0.5):
+        score += 3 * coverage + 2 * share + 0.5 * shared_pairs
+        if not (
+            figure
+            or (named and coverage >= 0.2)
+            or coverage >= 0.45
+            or (len(found) >= 5 and coverage >= 0.3)
+            or (len(found) >= 3 and coverage >= 0.2 and share >= 0.5)
+        ):
             return 0.0, []
         return round(score, 3), matched
 
@@ -342,7 +370,8 @@ def contains_run(stems, name):
 
 def word_rarity(words):
     """{word: weight} of normalised words, by how few public articles hold them (from the
-    search vocabulary); None: the weight of a word the vocabulary does not hold."""
+    search vocabulary, which holds exact forms: a form it does not hold weighs as one held
+    by one article, as another form of it may be)."""
     words = list(words)
     total = Article.objects.filter(public_article()).count() or 1
     with connection.cursor() as cursor:
@@ -350,9 +379,7 @@ def word_rarity(words):
             "SELECT word, ndoc FROM archive_search_vocabulary WHERE word = ANY(%s)", [words]
         )
         counts = dict(cursor.fetchall())
-    rarity = {w: math.log((total + 1) / (counts.get(w, 0) + 0.5)) for w in words}
-    rarity[None] = math.log((total + 1) / 0.5)
-    return rarity
+    return {w: math.log((total + 1) / (max(counts.get(w, 0), 1) + 0.5)) for w in words}
 
 
 def sentences(text):
