@@ -25,7 +25,7 @@ from decimal import Decimal
 
 from django.contrib.postgres.search import TrigramSimilarity
 from django.db import connection
-from django.db.models import F, FloatField, Func, Q, TextField, Value
+from django.db.models import F, FloatField, Func, Q, Value
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
@@ -45,11 +45,6 @@ PER_ARTICLE = 2  # sentences of one article at most
 KEY_WORDS = 10  # the statement's rarest words that the search asks for (any two of them)
 
 
-def search_key(expression):
-    """The analyser's search key of a text column, in SQL (the stems, without stop words)."""
-    return Func(expression, function="archive_search_key", output_field=TextField())
-
-
 # ---------------------------------------------------------------------------------------------
 # Related claims
 
@@ -66,14 +61,15 @@ def figure_values(claim):
     return [v for v in (claim.quantity_value, claim.quantity_low, claim.quantity_high) if v]
 
 
-def claim_dates(claim, appearances):
-    """The dates a claim refers to: its figure's, its appearances' (when stated, else the
-    article's publication date). `appearances`: the appearances that may be read."""
-    dates = {claim.quantity_date} if claim.quantity_date else set()
-    for stated_on, published_at in appearances.filter(claim=claim).values_list(
-        "stated_on", "article__published_at"
-    ):
-        dates.add(stated_on or published_at.date())
+def claim_dates(claims, appearances):
+    """{claim id: the dates it refers to} of `claims`: its figure's, its appearances' (when
+    stated, else the article's publication date). `appearances`: those that may be read."""
+    dates = {claim.pk: {claim.quantity_date} - {None} for claim in claims}
+    rows = appearances.filter(claim__in=list(dates)).values_list(
+        "claim_id", "stated_on", "article__published_at"
+    )
+    for claim_id, stated_on, published_at in rows:
+        dates[claim_id].add(stated_on or published_at.date())
     return dates
 
 
@@ -110,16 +106,15 @@ def related_claims(
     tag_ids = list(claim.tags.values_list("pk", flat=True))
     unit = search_key_of(claim.quantity_unit)
     if unit and figure_values(claim) and tag_ids:
-        dates = claim_dates(claim, appearances)
         same_figure = others.filter(quantity_unit__gt="", tags__in=tag_ids).filter(
             Q(quantity_value__isnull=False)
             | Q(quantity_low__isnull=False)
             | Q(quantity_high__isnull=False)
         )
-        for other in same_figure.distinct():
-            if search_key_of(other.quantity_unit) != unit:
-                continue
-            if within(dates, claim_dates(other, appearances), days):
+        same_figure = [o for o in same_figure.distinct() if search_key_of(o.quantity_unit) == unit]
+        dates = claim_dates([claim, *same_figure], appearances)
+        for other in same_figure:
+            if within(dates[claim.pk], dates[other.pk], days):
                 reason = ngettext(
                     "same figure unit and tag, within %(days)d day",
                     "same figure unit and tag, within %(days)d days",
@@ -127,15 +122,12 @@ def related_claims(
                 ) % {"days": days}
                 add(other, "figure", reason, REASON_WEIGHTS["figure"])
 
-    key = search_key_of(claim.statement)
+    key = claim.search_key
     if key:
-        similar = (
-            others.alias(wording_key=search_key("statement"))
-            .filter(wording_key__trigram_similar=key)
-            .annotate(wording=TrigramSimilarity(search_key("statement"), Value(key)))
-            .filter(wording__gte=SIMILAR_WORDING)
+        similar = others.filter(search_key__trigram_similar=key).annotate(
+            wording=TrigramSimilarity("search_key", Value(key))
         )
-        for other in similar:
+        for other in (o for o in similar if o.wording >= SIMILAR_WORDING):
             reason = _("similar wording %(similarity).2f") % {"similarity": other.wording}
             add(other, "wording", reason, other.wording)
 

@@ -140,6 +140,14 @@ class Claim(models.Model):
         db_persist=True,
     )
 
+    # The statement as the analyser's stems (no stop words, no clitics): what related claims
+    # compare by trigrams (archive/claim_tracking.py). Derived, so kept out of the history.
+    search_key = models.GeneratedField(
+        expression=search_key("statement"),
+        output_field=models.TextField(),
+        db_persist=True,
+    )
+
     objects = ClaimManager()
 
     version = version_field()
@@ -151,10 +159,7 @@ class Claim(models.Model):
         triggers = version_triggers()
         # Similar wording (archive/claim_tracking.py): trigrams of the statement's search key.
         indexes = [
-            GinIndex(
-                OpClass(search_key("statement"), name="gin_trgm_ops"),
-                name="claim_wording_trgm",
-            )
+            GinIndex(OpClass("search_key", name="gin_trgm_ops"), name="claim_wording_trgm"),
         ]
         permissions = [
             ("change_public_verdict", _("Can change the verdict of a public claim")),
