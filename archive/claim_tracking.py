@@ -41,6 +41,7 @@ REASON_WEIGHTS = {"claimant": 0.5, "figure": 0.6}
 
 WHERE_ELSE_ARTICLES = 30  # the best-ranked matching articles whose sentences are scored
 WHERE_ELSE_LIMIT = 10
+NAME_WORDS = 3  # a tag's spelling of more words is left to its words
 PER_ARTICLE = 2  # sentences of one article at most
 KEY_WORDS = 10  # the statement's rarest words that the search asks for (any two of them)
 
@@ -222,9 +223,26 @@ class Passage:
 
 @dataclass(frozen=True)
 class KeyWord:
-    exact: str
-    stems: frozenset[str]
+    """A word of the statement, or a name in it (one of the claim's tags) with its other
+    spellings: `runs`, each a run of stem sets, any of which the sentence must hold."""
+
+    query: str  # for the tsquery: the word, or the name's spellings as quoted phrases
+    runs: tuple[tuple[frozenset[str], ...], ...]
     weight: float  # its rarity in the public archive
+
+    @property
+    def stems(self):
+        return frozenset(s for run in self.runs for stems in run for s in stems)
+
+    def found_in(self, stems, all_stems):
+        if len(self.runs) == 1 and len(self.runs[0]) == 1:
+            return bool(self.runs[0][0] & all_stems)
+        return any(contains_run(stems, run) for run in self.runs)
+
+
+def stem_runs(spellings):
+    runs = (tuple(frozenset(t.stems) for t in search.analyze(s)) for s in spellings)
+    return tuple(dict.fromkeys(run for run in runs if run))
 
 
 @dataclass
@@ -234,9 +252,9 @@ class Finder:
     claim: Claim
     figures: list[str]  # normalised spellings of the figure
     unit_stems: set[str]
-    names: list[list[set[str]]]  # the claimant's spellings, each a run of stem sets
+    names: tuple  # the claimant's spellings, each a run of stem sets
     key_words: list[KeyWord]
-    pairs: list[tuple[frozenset[str], frozenset[str]]]  # adjacent key words of the statement
+    pairs: list[tuple[frozenset[str], frozenset[str]]]  # adjacent words of the statement
     tsquery: str = ""
 
     @classmethod
@@ -245,10 +263,8 @@ class Finder:
         for value in figure_values(claim):
             figures += [search.normalize(s) for s in figure_spellings(value)]
         unit_stems = {s for t in search.analyze(claim.quantity_unit) for s in t.stems}
-        spellings = claim.claimant.spellings if claim.claimant_id else []
-        names = [[set(t.stems) for t in search.analyze(s)] for s in spellings]
-        names = [name for name in names if name]
-        named = {s for name in names for stems in name for s in stems}
+        names = stem_runs(claim.claimant.spellings) if claim.claimant_id else ()
+        named = {s for run in names for stems in run for s in stems}
         figure_words = {w for f in figures for w in f.split()}
         terms = [
             t
@@ -258,11 +274,33 @@ class Finder:
             and not (set(t.stems) & named)
         ]
         rarity = word_rarity({t.exact for t in terms})
-        key_words = {}
+        key_words, in_names = {}, set()
+        # The claim's tags named in the statement, in a few words: a sentence may spell them
+        # otherwise (بيونج يانج for بيونغ يانغ), as the alias table says. A name weighs as its
+        # rarest word.
+        stems = [set(t.stems) for t in terms]
+        for tag in claim.tags.prefetch_related("aliases"):
+            runs = stem_runs(tag.spellings)
+            if len(runs) < 2:
+                continue
+            for run in (run for run in runs if len(run) <= NAME_WORDS):
+                size = len(run)
+                at = [
+                    i
+                    for i in range(len(terms) - size + 1)
+                    if all(stems[i + j] & run[j] for j in range(size))
+                ]
+                if at:
+                    words = terms[at[0] : at[0] + size]
+                    in_names.update(id(t) for t in words)
+                    query = " OR ".join(f'"{s.replace(chr(34), " ")}"' for s in tag.spellings)
+                    weight = max(rarity[t.exact] for t in words)
+                    key_words.setdefault(f"tag:{tag.pk}", KeyWord(query, runs, weight))
+                    break
         for term in terms:
-            key_words.setdefault(
-                term.stem, KeyWord(term.exact, frozenset(term.stems), rarity[term.exact])
-            )
+            if id(term) not in in_names:
+                runs = ((frozenset(term.stems),),)
+                key_words.setdefault(term.stem, KeyWord(term.exact, runs, rarity[term.exact]))
         pairs = [
             (frozenset(a.stems), frozenset(b.stems))
             for a, b in itertools.pairwise(terms)
@@ -282,7 +320,7 @@ class Finder:
             spellings = self.claim.claimant.spellings
             options.append(" OR ".join(f'"{s.replace(chr(34), " ")}"' for s in spellings))
         rarest = sorted(self.key_words, key=lambda k: -k.weight)[:KEY_WORDS]
-        options += [f"{a.exact} {b.exact}" for a, b in itertools.combinations(rarest, 2)]
+        options += [f"{a.query} {b.query}" for a, b in itertools.combinations(rarest, 2)]
         queries = [to_tsquery(parse_query(option)) for option in options]
         return " | ".join(f"({q})" for q in queries if q)
 
@@ -327,7 +365,7 @@ class Finder:
             matched.append(_("claimant"))
             score += 2
         total = sum(k.weight for k in self.key_words)
-        found = [k for k in self.key_words if k.stems & all_stems]
+        found = [k for k in self.key_words if k.found_in(stems, all_stems)]
         coverage = sum(k.weight for k in found) / total if total else 0.0
         claim_stems = set().union(*(k.stems for k in self.key_words)) if self.key_words else set()
         share = sum(bool(s & claim_stems) for s in stems) / len(stems) if stems else 0.0
