@@ -283,3 +283,19 @@ def test_claims_are_searched_by_figure(chief_client, figure_claim, make_claim):
         assert figure_claim in found and other not in found
     found = chief_client.get(changelist, {"q": "50,000"}).context["cl"].result_list
     assert list(found) == [other]
+
+
+def test_a_tag_named_in_the_statement_is_found_in_its_other_spellings(make_claim):
+    pyongyang = Tag.objects.create(kind=Tag.Kind.PLACE, name_ar="بيونغ يانغ", name_en="Pyongyang")
+    TagAlias.objects.create(tag=pyongyang, name="بيونج يانج")
+    claim = make_claim("وقعت المعاهدة في بيونغ يانغ خلال زيارة الرئيس", claimant=None)
+    claim.tags.add(pyongyang)
+    finder = claim_tracking.Finder.for_claim(claim)
+    terms = claim_tracking.search.analyze("وصل الوفد إلى بيونج يانج أمس")
+    stems = [set(t.stems) for t in terms]
+    found = [k for k in finder.key_words if k.found_in(stems, set().union(*stems))]
+    assert [k.runs for k in found] == [claim_tracking.stem_runs(pyongyang.spellings)]
+    # Without the tag, the same words are two key words that this spelling does not meet.
+    claim.tags.clear()
+    finder = claim_tracking.Finder.for_claim(claim)
+    assert not [k for k in finder.key_words if k.found_in(stems, set().union(*stems))]
