@@ -17,6 +17,8 @@ are split into sentences, and each sentence is scored by what it states of the c
 (`score_sentence`).
 """
 
+import datetime as dt
+import functools
 import itertools
 import math
 import re
@@ -31,7 +33,18 @@ from django.utils.translation import ngettext
 
 from . import search
 from .models import Article, Claim, ClaimAppearance, public_article
-from .search.query import matches, parse_query, search_key_of, to_tsquery, tsquery_value
+from .search.execution import planned_rows
+from .search.query import (
+    PAIRS,
+    WORDS,
+    condition,
+    matches,
+    parse_query,
+    search_key_of,
+    to_tsquery,
+    tsquery_value,
+    without_phrases,
+)
 from .selectors import public_claims
 
 RELATED_DAYS = 30
@@ -39,10 +52,12 @@ SIMILAR_WORDING = 0.3
 RELATED_LIMIT = 10
 REASON_WEIGHTS = {"claimant": 0.5, "figure": 0.6}
 
-WHERE_ELSE_ARTICLES = 30  # the best-ranked matching articles whose sentences are scored
+NEAREST_ARTICLES = 100  # the matching articles nearest in time to the claim, to be ranked
+WHERE_ELSE_ARTICLES = 15  # the best-ranked of those, whose sentences are scored
 WHERE_ELSE_LIMIT = 10
 NAME_WORDS = 3  # a tag's spelling of more words is left to its words
 PER_ARTICLE = 2  # sentences of one article at most
+COMMON_ARTICLES = 1000
 KEY_WORDS = 10  # the statement's rarest words that the search asks for (any two of them)
 
 
@@ -255,7 +270,9 @@ class Finder:
     names: tuple  # the claimant's spellings, each a run of stem sets
     key_words: list[KeyWord]
     pairs: list[tuple[frozenset[str], frozenset[str]]]  # adjacent words of the statement
-    tsquery: str = ""
+    common: float = 0.0  # the weight of a word too common to narrow the search
+    tsquery: str = ""  # what ranks the articles
+    options: list[str] = field(default_factory=list)  # queries, any of which an article meets
 
     @classmethod
     def for_claim(cls, claim):
@@ -273,7 +290,15 @@ class Finder:
             and t.stem not in REPORTING_WORDS
             and not (set(t.stems) & named)
         ]
-        rarity = word_rarity({t.exact for t in terms})
+        # A word that may start with a proclitic (وكوريا) is as common as its other reading.
+        forms = {t.exact for t in terms} | {t.exact[1:] for t in terms if t.alt}
+        weights, common = word_rarity(forms)
+        rarity = {
+            t.exact: min(
+                weights[t.exact], weights.get(t.exact[1:], math.inf) if t.alt else math.inf
+            )
+            for t in terms
+        }
         key_words, in_names = {}, set()
         # The claim's tags named in the statement, in a few words: a sentence may spell them
         # otherwise (بيونج يانج for بيونغ يانغ), as the alias table says. A name weighs as its
@@ -306,27 +331,72 @@ class Finder:
             for a, b in itertools.pairwise(terms)
             if b.pos - a.pos == 1
         ]
-        finder = cls(claim, figures, unit_stems, names, list(key_words.values()), pairs)
+        finder = cls(claim, figures, unit_stems, names, list(key_words.values()), pairs, common)
         finder.tsquery = finder.make_tsquery()
         return finder
 
+    def index_queries(self):
+        """{column: tsquery} that the text indexes answer without reading any article's
+        vector, as the search builds them (search.condition, index_only): a two-word phrase
+        ("12 ألف", a two-word name) is one lookup of the pairs' index, a longer one its words;
+        the sentences are checked for the phrases afterwards."""
+        by_column = {WORDS: [], PAIRS: []}
+        for option in self.options:
+            parsed = parse_query(option)
+            node = condition(parsed, index_only=True)
+            leaves = [node] if node and node[0] == "leaf" else []
+            if node and node[0] == "or" and all(n[0] == "leaf" for n in node[1]):
+                leaves = node[1]
+            if not leaves:  # words and pairs together: the words alone
+                leaves = [("leaf", WORDS, without_phrases(to_tsquery(parsed)))]
+            for _leaf, column, query in leaves:
+                by_column[column].append(f"({query})")
+        columns = {WORDS: "search_vector", PAIRS: "pair_vector"}
+        return {columns[c]: " | ".join(q) for c, q in by_column.items() if q}
+
+    @functools.cached_property
+    def probes(self):
+        """Every stem the sentences are searched for, and the figure's first words."""
+        stems = {s for k in self.key_words for s in k.stems}
+        stems |= {s for run in self.names for word in run for s in word}
+        return stems | {f.split()[0] for f in self.figures}
+
     def make_tsquery(self):
         """Articles that give the figure, or name the claimant, or hold two of the claim's
-        KEY_WORDS rarest words."""
+        KEY_WORDS rarest words (a word held by more than COMMON_ARTICLES articles narrows
+        nothing: it is left to the sentences' scores)."""
         options = []
         if self.figures:
             options.append(" OR ".join(f'"{f}"' for f in self.figures))
         if self.claim.claimant_id:
             spellings = self.claim.claimant.spellings
             options.append(" OR ".join(f'"{s.replace(chr(34), " ")}"' for s in spellings))
-        rarest = sorted(self.key_words, key=lambda k: -k.weight)[:KEY_WORDS]
+        narrowing = [k for k in self.key_words if k.weight > self.common]
+        rarest = sorted(narrowing, key=lambda k: -k.weight)[:KEY_WORDS]
         options += [f"{a.query} {b.query}" for a, b in itertools.combinations(rarest, 2)]
-        queries = [to_tsquery(parse_query(option)) for option in options]
-        return " | ".join(f"({q})" for q in queries if q)
+        self.options = [option for option in options if not parse_query(option).is_empty]
+        return " | ".join(f"({to_tsquery(parse_query(o))})" for o in self.options)
 
-    def articles(self, exclude):
+    def articles(self, exclude, around=None):
+        """The public articles (not `exclude`) that match: the NEAREST_ARTICLES published
+        nearest to `around` (the claim's date; else the newest), where other reports of a
+        claim gather, then the WHERE_ELSE_ARTICLES best of those by ts_rank. Ranking reads
+        each article's whole vector: it is done for those few alone."""
         if not self.tsquery:
             return Article.objects.none()
+        # Each column through the bitmap of its text index (PLANS["bitmap"]): the planner,
+        # which expects many matches, would otherwise read every article's vector in turn.
+        public = Article.objects.filter(public_article()).exclude(pk__in=exclude)
+        found = {}
+        for column, query in self.index_queries().items():
+            rows = public.filter(matches(query, column)).values_list("pk", "published_at")
+            sql, params = rows.order_by().query.sql_with_params()
+            found.update(planned_rows(public.db, sql, params, "bitmap"))
+        if around is None:
+            order = sorted(found, key=lambda pk: (found[pk], pk), reverse=True)
+        else:
+            order = sorted(found, key=lambda pk: (abs(found[pk] - around), -pk))
+        ids = order[:NEAREST_ARTICLES]
         rank = Func(
             F("search_vector"),
             tsquery_value(self.tsquery),
@@ -334,9 +404,7 @@ class Finder:
             output_field=FloatField(),
         )
         return (
-            Article.objects.filter(public_article())
-            .exclude(pk__in=exclude)
-            .filter(matches(self.tsquery))
+            Article.objects.filter(pk__in=ids)
             .annotate(match_rank=rank)
             .order_by("-match_rank", "-published_at", "-id")
             .select_related("source")[:WHERE_ELSE_ARTICLES]
@@ -349,6 +417,10 @@ class Finder:
         three or more that make half of its own words (a short sentence that says a part of
         the claim). The statement's pairs of adjacent words found in it rank it higher."""
         normal = f" {search.normalize(sentence)} "
+        # A stem is a part of its word's normal form: a sentence that holds none of the stems
+        # sought, as text, cannot match, and is not analysed.
+        if not any(stem in normal for stem in self.probes):
+            return 0.0, []
         terms = [t for t in search.analyze(sentence) if t.stem not in REPORTING_WORDS]
         stems = [set(t.stems) for t in terms]
         all_stems = set().union(*stems) if stems else set()
@@ -399,9 +471,10 @@ def contains_run(stems, name):
 
 
 def word_rarity(words):
-    """{word: weight} of normalised words, by how few public articles hold them (from the
-    search vocabulary, which holds exact forms: a form it does not hold weighs as one held
-    by one article, as another form of it may be)."""
+    """({word: weight}, common): the weights of normalised words, by how few public articles
+    hold them (from the search vocabulary, which holds exact forms: a form it does not hold
+    weighs as one held by one article, as another form of it may be); and the weight of a
+    word held by COMMON_ARTICLES articles."""
     words = list(words)
     total = Article.objects.filter(public_article()).count() or 1
     with connection.cursor() as cursor:
@@ -409,7 +482,8 @@ def word_rarity(words):
             "SELECT word, ndoc FROM archive_search_vocabulary WHERE word = ANY(%s)", [words]
         )
         counts = dict(cursor.fetchall())
-    return {w: math.log((total + 1) / (max(counts.get(w, 0), 1) + 0.5)) for w in words}
+    weights = {w: math.log((total + 1) / (max(counts.get(w, 0), 1) + 0.5)) for w in words}
+    return weights, math.log((total + 1) / (COMMON_ARTICLES + 0.5))
 
 
 def sentences(text):
@@ -421,8 +495,13 @@ def where_else(claim, limit=WHERE_ELSE_LIMIT):
     best first: at most PER_ARTICLE sentences of one article, `limit` in all."""
     finder = Finder.for_claim(claim)
     own = claim.appearances.values("article_id")
+    dates = sorted(claim_dates([claim], ClaimAppearance.objects.all())[claim.pk])
+    around = None
+    if dates:
+        middle = dates[len(dates) // 2]
+        around = dt.datetime.combine(middle, dt.time(12), tzinfo=dt.UTC)
     passages = []
-    for article in finder.articles(own):
+    for article in finder.articles(own, around):
         found = []
         for text in (article.title, article.lead, article.body):
             for sentence in sentences(text):
