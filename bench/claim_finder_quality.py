@@ -81,6 +81,9 @@ def recall_and_precision():
     from archive.models import ClaimAppearance
 
     judged = judged_right()
+    # The text of a proposal is kept only from the articles the seed quotes: an imported
+    # corpus (ANT) is not to be copied into the results.
+    quoted = set(ClaimAppearance.objects.values_list("article_id", flat=True))
     trials = []
     appearances = ClaimAppearance.objects.select_related("claim", "article").order_by("id")
     for appearance in appearances:
@@ -111,7 +114,7 @@ def recall_and_precision():
                 "top5": [
                     {
                         "article": p.article.slug,
-                        "sentence": p.sentence,
+                        "sentence": p.sentence if p.article.pk in quoted else None,
                         "score": p.score,
                         "matched": [str(m) for m in p.matched],
                         "hit": hits(p, appearance),
