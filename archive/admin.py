@@ -17,6 +17,7 @@ from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext_lazy as _
 
 from . import import_help, imports, tasks, workflow
+from .claim_tracking_admin import ClaimTrackingAdmin
 from .concurrency import VersionedAdminMixin, VersionedInlineMixin, VersionedModelForm
 from .deleting import SafeDeletionAdmin
 from .figures import FigureFormMixin
@@ -428,7 +429,13 @@ class ClaimForm(FigureFormMixin, VersionedModelForm):
 
 
 @admin.register(Claim)
-class ClaimAdmin(VersionedAdminMixin, HistoryAdminMixin, ClaimVerdictAdmin, EditorTrackingAdmin):
+class ClaimAdmin(
+    ClaimTrackingAdmin,
+    VersionedAdminMixin,
+    HistoryAdminMixin,
+    ClaimVerdictAdmin,
+    EditorTrackingAdmin,
+):
     list_display = ["short_statement", "claimant", "verdict", "quantity", "appearance_count"]
     list_filter = [
         "verdict",

@@ -14,6 +14,7 @@ from django.views.decorators.http import require_safe
 
 from . import search
 from . import timeline as charts
+from .claim_tracking import public_related_claims
 from .filters import ArticleFilter, ClaimFilter
 from .models import Article, Claim, Source, Tag
 from .selectors import (
@@ -244,7 +245,11 @@ def claim(request, pk):
     review = None
     if claim.verdict != Claim.Verdict.UNVERIFIED and articles:
         review = json_ld(claim.claim_review(request, *articles))
-    return render(request, "archive/claim.html", {"claim": claim, "claim_review": review})
+    return render(
+        request,
+        "archive/claim.html",
+        {"claim": claim, "claim_review": review, "related": public_related_claims(claim)},
+    )
 
 
 @require_safe

@@ -1,6 +1,7 @@
 """Claims, the evidence for or against them, and where they appear (the quotes in articles)."""
 
 from django.conf import settings
+from django.contrib.postgres.indexes import GinIndex, OpClass
 from django.contrib.postgres.search import SearchVectorField
 from django.core.exceptions import ValidationError
 from django.db import models
@@ -14,7 +15,14 @@ from .. import search
 from ..history import track, track_links
 from ..search.queryset import SearchQuerySetMixin, SearchSpec
 from .articles import Article, public_article
-from .common import squash_spaces, unique_slug, version_field, version_triggers, weighted_vector
+from .common import (
+    search_key,
+    squash_spaces,
+    unique_slug,
+    version_field,
+    version_triggers,
+    weighted_vector,
+)
 from .tags import Tag
 
 
@@ -135,6 +143,14 @@ class Claim(models.Model):
         db_persist=True,
     )
 
+    # The statement as the analyser's stems (no stop words, no clitics): what related claims
+    # compare by trigrams (archive/claim_tracking.py). Derived, so kept out of the history.
+    search_key = models.GeneratedField(
+        expression=search_key("statement"),
+        output_field=models.TextField(),
+        db_persist=True,
+    )
+
     objects = ClaimManager()
 
     version = version_field()
@@ -144,6 +160,10 @@ class Claim(models.Model):
         verbose_name = _("claim")
         verbose_name_plural = _("claims")
         triggers = version_triggers()
+        # Similar wording (archive/claim_tracking.py): trigrams of the statement's search key.
+        indexes = [
+            GinIndex(OpClass("search_key", name="gin_trgm_ops"), name="claim_wording_trgm"),
+        ]
         permissions = [
             ("change_public_verdict", _("Can change the verdict of a public claim")),
         ]
