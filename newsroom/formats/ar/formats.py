@@ -6,3 +6,5 @@ digits stay the archive's Western ones, as in its texts and dates: 12٬000, 2٫5
 THOUSAND_SEPARATOR = "\u066c"
 DECIMAL_SEPARATOR = "\u066b"
 NUMBER_GROUPING = 3
+# Django's Arabic leaves the date and time to English's "N j, Y, P".
+DATETIME_FORMAT = "j F Y، H:i"
