@@ -210,9 +210,7 @@ def test_figures(client, chief, make_article, make_claim, appear):
     assert desk["claim_figures"] == {"public": 1, "unverified": 1, "overdue": 0, "added": 2}
 
 
-def test_an_account_that_may_view_claims_only_never_sees_a_draft(
-    client, draft, make_claim, editor
-):
+def test_an_account_that_may_view_claims_only_never_sees_a_draft(client, draft, make_claim, editor):
     claims_only = staff("claims-desk", "view_claim")
     with recorded("admin", user=claims_only.pk):
         # Made under this account's name, before it lost the right to see articles.
