@@ -261,7 +261,7 @@ class ArticleAdmin(
     formfield_overrides = URL_FIELDS
     list_display = [
         "title_cell",
-        "source",
+        "outlet",
         "published_at",
         "publication",
         "tag_count",

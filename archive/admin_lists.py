@@ -216,6 +216,13 @@ class ArticleListColumns:
     def title_cell(self, article):
         return user_text(article.title, "clamp")
 
+    @admin.display(description=_("outlet"), ordering="source__name")
+    def outlet(self, article):
+        # In the interface's language, both names in its title; a text that wraps (Django
+        # keeps a foreign key's column on one line).
+        source = article.source
+        return format_html('<span dir="auto" title="{}">{}</span>', source, source.display_name)
+
     @admin.display(description=_("tags"), ordering="tag_count")
     def tag_count(self, article):
         return article.tag_count

@@ -68,7 +68,7 @@ def test_the_article_list_shows_title_outlet_date_status_and_counts(
     cl = response.context["cl"]
     assert cl.list_display[1:] == [
         "title_cell",
-        "source",
+        "outlet",
         "published_at",
         "publication",
         "tag_count",
