@@ -204,7 +204,7 @@ def desk(request, site):
         "article_figures": None,
         "claim_figures": None,
         "unverified_days": settings.NEWSROOM_UNVERIFIED_DAYS,
-        "week_ago": (now - WEEK).date(),
+        "week_ago": (now - WEEK).replace(microsecond=0),
     }
     if sees_articles:
         context["in_progress"] = list(articles_in_progress()[:SHOWN])
