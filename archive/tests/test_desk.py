@@ -281,7 +281,7 @@ def test_the_desk_reads_a_bounded_number_of_queries(
             make_article(f"مجدول {number}", published_at=timezone.now() + dt.timedelta(days=1))
             make_claim(f"ادعاء {number}")
             make_run(editor, f"feed-{number}.csv")
-    with django_assert_max_num_queries(16):
+    with django_assert_max_num_queries(20):
         response = client.get(DESK)
     assert response.status_code == 200
     assert len(response.context["desk"]["in_progress"]) == 8
