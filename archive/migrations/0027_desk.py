@@ -6,19 +6,24 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('archive', '0026_history_triggers_of_all_fields'),
+        ("archive", "0026_history_triggers_of_all_fields"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.AddIndex(
-            model_name='article',
-            index=models.Index(condition=models.Q(('status__in', ['draft', 'review'])), fields=['-updated_at', '-id'], name='article_in_progress'),
+            model_name="article",
+            index=models.Index(
+                condition=models.Q(("status__in", ["draft", "review"])),
+                fields=["-updated_at", "-id"],
+                name="article_in_progress",
+            ),
         ),
         migrations.AddIndex(
-            model_name='article',
-            index=django.contrib.postgres.indexes.BrinIndex(fields=['created_at'], name='article_created_brin'),
+            model_name="article",
+            index=django.contrib.postgres.indexes.BrinIndex(
+                fields=["created_at"], name="article_created_brin"
+            ),
         ),
     ]
