@@ -17,6 +17,8 @@ from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext_lazy as _
 
 from . import import_help, imports, tasks, workflow
+from .admin_lists import ArticleListColumns, ClaimListColumns, FigureFilter, PublicClaimFilter
+from .admin_text import TextDirectionMixin
 from .claim_tracking_admin import ClaimTrackingAdmin
 from .concurrency import VersionedAdminMixin, VersionedInlineMixin, VersionedModelForm
 from .deleting import SafeDeletionAdmin
@@ -116,6 +118,9 @@ class ImportForm(forms.Form):
 admin.site.site_header = _("Newsroom archive")
 admin.site.site_title = _("Newsroom archive")
 admin.site.index_title = _("Editorial desk")
+# The lists need the width at 1366 px; the desk (the front page) and the breadcrumbs lead to
+# every section instead.
+admin.site.enable_nav_sidebar = False
 
 
 # A link typed without a scheme is taken as https (Django 6's default).
@@ -131,7 +136,9 @@ class EditorTrackingAdmin(SafeDeletionAdmin, admin.ModelAdmin):
 
 
 @admin.register(Source)
-class SourceAdmin(VersionedAdminMixin, HistoryAdminMixin, SafeDeletionAdmin, admin.ModelAdmin):
+class SourceAdmin(
+    TextDirectionMixin, VersionedAdminMixin, HistoryAdminMixin, SafeDeletionAdmin, admin.ModelAdmin
+):
     formfield_overrides = URL_FIELDS
     list_display = ["name", "name_ar", "kind", "country", "language", "article_count"]
     list_filter = ["kind", "language", "country"]
@@ -152,13 +159,15 @@ class SourceAdmin(VersionedAdminMixin, HistoryAdminMixin, SafeDeletionAdmin, adm
         return obj.article_count
 
 
-class TagAliasInline(VersionedInlineMixin, admin.TabularInline):
+class TagAliasInline(TextDirectionMixin, VersionedInlineMixin, admin.TabularInline):
     model = TagAlias
     extra = 2
 
 
 @admin.register(Tag)
-class TagAdmin(VersionedAdminMixin, HistoryAdminMixin, SafeDeletionAdmin, admin.ModelAdmin):
+class TagAdmin(
+    TextDirectionMixin, VersionedAdminMixin, HistoryAdminMixin, SafeDeletionAdmin, admin.ModelAdmin
+):
     list_display = ["name_ar", "name_en", "kind", "alias_list", "article_count"]
     list_filter = ["kind"]
     search_fields = ["name_ar", "name_en", "aliases__name", "slug"]
@@ -219,7 +228,7 @@ class CorrectionFormSet(forms.BaseInlineFormSet):
         super().__init__(data, *args, prefix=prefix, **kwargs)
 
 
-class CorrectionInline(admin.StackedInline):
+class CorrectionInline(TextDirectionMixin, admin.StackedInline):
     """The article's correction notes; readers see those made while it was public."""
 
     model = Correction
@@ -231,7 +240,9 @@ class CorrectionInline(admin.StackedInline):
     verbose_name_plural = _("public corrections")
 
 
-class ArticleAppearanceInline(VersionedInlineMixin, ArticleLinesWorkflow, admin.StackedInline):
+class ArticleAppearanceInline(
+    TextDirectionMixin, VersionedInlineMixin, ArticleLinesWorkflow, admin.StackedInline
+):
     model = ClaimAppearance
     fk_name = "article"
     extra = 0
@@ -243,6 +254,8 @@ class ArticleAppearanceInline(VersionedInlineMixin, ArticleLinesWorkflow, admin.
 
 @admin.register(Article)
 class ArticleAdmin(
+    TextDirectionMixin,
+    ArticleListColumns,
     VersionedAdminMixin,
     HistoryAdminMixin,
     TagSuggestionsAdmin,
@@ -250,8 +263,15 @@ class ArticleAdmin(
     EditorTrackingAdmin,
 ):
     formfield_overrides = URL_FIELDS
-    list_display = ["title", "source", "published_at", "publication", "claim_count"]
-    list_display_links = ["title"]
+    list_display = [
+        "title_cell",
+        "outlet",
+        "published_at",
+        "publication",
+        "tag_count",
+        "claim_count",
+    ]
+    list_display_links = ["title_cell"]
     list_filter = [
         "status",
         ScheduledFilter,
@@ -377,19 +397,12 @@ class ArticleAdmin(
         return TemplateResponse(request, "admin/archive/article/import.html", context)
 
     def get_queryset(self, request):
-        return (
-            super()
-            .get_queryset(request)
-            .annotate(claim_count=Count("claim_appearances__claim", distinct=True))
-            .order_by(*Article._meta.ordering)
-        )
-
-    @admin.display(description=_("claims"), ordering="claim_count")
-    def claim_count(self, obj):
-        return obj.claim_count
+        return super().get_queryset(request).order_by(*Article._meta.ordering)
 
 
-class ClaimAppearanceInline(VersionedInlineMixin, ClaimAppearancesWorkflow, admin.StackedInline):
+class ClaimAppearanceInline(
+    TextDirectionMixin, VersionedInlineMixin, ClaimAppearancesWorkflow, admin.StackedInline
+):
     model = ClaimAppearance
     fk_name = "claim"
     extra = 1
@@ -397,7 +410,7 @@ class ClaimAppearanceInline(VersionedInlineMixin, ClaimAppearancesWorkflow, admi
     fields = ["article", "quote", "stated_on"]
 
 
-class ClaimEvidenceInline(VersionedInlineMixin, admin.TabularInline):
+class ClaimEvidenceInline(TextDirectionMixin, VersionedInlineMixin, admin.TabularInline):
     model = ClaimEvidence
     formfield_overrides = URL_FIELDS
     extra = 1
@@ -407,7 +420,7 @@ class ClaimForm(FigureFormMixin, VersionedModelForm):
     verdict_change_note = forms.CharField(
         label=_("Public note on the change of verdict"),
         required=False,
-        widget=forms.Textarea(attrs={"rows": 3}),
+        widget=forms.Textarea(attrs={"rows": 3, "dir": "auto"}),
         help_text=_(
             "Optional. Shown to readers with the date, the earlier verdict and the new one, in"
             " the claim's verdict history, when the claim is public."
@@ -430,16 +443,29 @@ class ClaimForm(FigureFormMixin, VersionedModelForm):
 
 @admin.register(Claim)
 class ClaimAdmin(
+    TextDirectionMixin,
+    ClaimListColumns,
     ClaimTrackingAdmin,
     VersionedAdminMixin,
     HistoryAdminMixin,
     ClaimVerdictAdmin,
     EditorTrackingAdmin,
 ):
-    list_display = ["short_statement", "claimant", "verdict", "quantity", "appearance_count"]
+    list_display = [
+        "short_statement",
+        "claimant_name",
+        "verdict_cell",
+        "figure",
+        "appearance_count",
+        "changed_on",
+    ]
     list_filter = [
         "verdict",
         ("claimant", admin.RelatedOnlyFieldListFilter),
+        ("appearances__article__source", admin.RelatedOnlyFieldListFilter),
+        PublicClaimFilter,
+        "created_at",
+        FigureFilter,
         ("tags", admin.RelatedOnlyFieldListFilter),
     ]
     list_select_related = ["claimant"]
@@ -483,12 +509,7 @@ class ClaimAdmin(
     ]
 
     def get_queryset(self, request):
-        return (
-            super()
-            .get_queryset(request)
-            .annotate(appearance_count=Count("appearances", distinct=True))
-            .order_by(*Claim._meta.ordering)
-        )
+        return super().get_queryset(request).order_by(*Claim._meta.ordering)
 
     @admin.display(description=_("verdict history"))
     def verdict_history(self, obj):
@@ -519,18 +540,6 @@ class ClaimAdmin(
         # The trigger recorded the change of verdict; the editor's note goes with it.
         if form.cleaned_data.get("verdict_change_note"):
             VerdictChange.note_latest(obj, form.cleaned_data["verdict_change_note"])
-
-    @admin.display(description=_("statement"), ordering="statement")
-    def short_statement(self, obj):
-        return str(obj)
-
-    @admin.display(description=_("figure"))
-    def quantity(self, obj):
-        return obj.quantity_display or "—"
-
-    @admin.display(description=_("appearances"), ordering="appearance_count")
-    def appearance_count(self, obj):
-        return obj.appearance_count
 
 
 @admin.register(ImportRun)

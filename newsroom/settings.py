@@ -18,6 +18,7 @@ NEWSROOM_STATEMENT_TIMEOUT_MS  the longest a web request's SQL statement may run
                       5000; 0: none). Commands and workers have none.
 NEWSROOM_TIME_ZONE    the newsroom's time zone, an IANA name: times are shown and entered in
                       it, and a reader's days (date filters) are its days (Asia/Riyadh)
+NEWSROOM_UNVERIFIED_DAYS  days after which the desk flags a claim still unverified (14)
 NEWSROOM_TIMELINE_TAG  the slug of the tag whose figures the claims page charts when the
                       reader chose none (north-korean-troops-in-russia; empty: no chart)
 
@@ -294,6 +295,8 @@ AUTH_PASSWORD_VALIDATORS = [
 LANGUAGE_CODE = "ar"
 LANGUAGES = [("ar", _("Arabic")), ("en", _("English"))]
 LOCALE_PATHS = [BASE_DIR / "locale"]
+# Arabic numbers grouped with the Arabic separators (newsroom/formats/ar/formats.py).
+FORMAT_MODULE_PATH = ["newsroom.formats"]
 FIXTURE_DIRS = [BASE_DIR / "fixtures"]
 # Times are stored in UTC (USE_TZ) and shown and entered in the newsroom's zone. Asia/Riyadh
 # by default: UTC+3 all year, the time of the Gulf, Iraq, Jordan, Syria and Yemen, and with no
@@ -375,6 +378,8 @@ LOGGING = {
 NEWSROOM_IMPORTS_DIR = Path(os.environ.get("NEWSROOM_IMPORTS_DIR") or BASE_DIR / "var" / "imports")
 NEWSROOM_IMPORT_RETENTION_DAYS = env_int("NEWSROOM_IMPORT_RETENTION_DAYS", 30, minimum=1)
 NEWSROOM_IMPORT_MAX_TEXT_MB = env_int("NEWSROOM_IMPORT_MAX_TEXT_MB", 50, minimum=1)
+# The editors' desk (archive/desk.py) flags a claim still unverified after this many days.
+NEWSROOM_UNVERIFIED_DAYS = env_int("NEWSROOM_UNVERIFIED_DAYS", 14, minimum=1)
 # Two jobs at once, so that the maintenance jobs run beside an import (imports share a lock
 # and run one at a time). A stopping worker gives a running import a few seconds, then asks
 # it to stop after its current batch.

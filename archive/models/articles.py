@@ -4,7 +4,7 @@ and listing, and the article itself."""
 import re
 
 from django.conf import settings
-from django.contrib.postgres.indexes import GinIndex
+from django.contrib.postgres.indexes import BrinIndex, GinIndex
 from django.contrib.postgres.search import SearchVectorField
 from django.core.exceptions import ValidationError
 from django.db import models
@@ -204,6 +204,15 @@ class Article(models.Model):
             models.Index(fields=["source", "-published_at"], name="article_source_date"),
             GinIndex(fields=["search_vector"], name="article_search"),
             GinIndex(fields=["pair_vector"], name="article_pairs"),
+            # The editors' desk (archive/desk.py): the drafts and articles in review, the last
+            # changed first, from a small index of their own; and the articles added in the
+            # last days, from a block range index (created_at grows with the table).
+            models.Index(
+                fields=["-updated_at", "-id"],
+                condition=Q(status__in=["draft", "review"]),
+                name="article_in_progress",
+            ),
+            BrinIndex(fields=["created_at"], name="article_created_brin"),
         ]
         constraints = [
             models.UniqueConstraint(

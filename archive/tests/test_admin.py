@@ -46,7 +46,7 @@ def test_article_list_shows_source_status_and_claim_count(editor_client, world):
 def test_claim_list_shows_the_figure_and_appearances(editor_client, world):
     response = editor_client.get(reverse("admin:archive_claim_changelist"))
     html = response.content.decode()
-    assert "نحو 11,000 جندي" in html
+    assert "نحو 11٬000 جندي" in html  # the Arabic thousands separator (newsroom/formats)
     assert response.context["cl"].result_list[0].appearance_count == 1
 
 

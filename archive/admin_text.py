@@ -1,0 +1,37 @@
+"""The direction of what editors write, in the admin.
+
+A title, a body or a name is Arabic or English whatever the interface's language: an Arabic
+title typed in the English admin must run right to left, with its full stop on the left. Each
+text input and textarea of the admin's forms and inlines therefore gets dir="auto" (the browser
+takes the direction from the first strong letter), and `user_text` wraps a written text shown
+in a list or on the desk the same way.
+"""
+
+from django.db import models
+from django.utils.html import format_html
+
+AUTO = {"dir": "auto"}
+
+
+def user_text(text, css_class=""):
+    """`text` (escaped) in a span whose direction is its own: <span dir="auto">…</span>."""
+    if css_class:
+        return format_html('<span dir="auto" class="{}">{}</span>', css_class, text)
+    return format_html('<span dir="auto">{}</span>', text)
+
+
+def is_written_text(db_field):
+    """A free text field: a CharField or TextField an editor types into (not a choice)."""
+    return isinstance(db_field, models.CharField | models.TextField) and not db_field.choices
+
+
+class TextDirectionMixin:
+    """For ModelAdmins and inlines (first in their bases): the text fields' widgets carry
+    dir="auto". A widget that already says its direction (a field map, dir="ltr") keeps it."""
+
+    def formfield_for_dbfield(self, db_field, request, **kwargs):
+        field = super().formfield_for_dbfield(db_field, request, **kwargs)
+        if field is not None and is_written_text(db_field):
+            for key, value in AUTO.items():
+                field.widget.attrs.setdefault(key, value)
+        return field
