@@ -19,6 +19,7 @@ from django.utils.translation import gettext_lazy as _
 from . import imports, tasks, workflow
 from .concurrency import VersionedAdminMixin, VersionedInlineMixin, VersionedModelForm
 from .deleting import SafeDeletionAdmin
+from .duplicates import DuplicateCheckAdminMixin, near_duplicates_of
 from .history_admin import HistoryAdminMixin
 from .merge import merge_tags_action
 from .models import (
@@ -240,7 +241,11 @@ class ArticleAppearanceInline(VersionedInlineMixin, ArticleLinesWorkflow, admin.
 
 @admin.register(Article)
 class ArticleAdmin(
-    VersionedAdminMixin, HistoryAdminMixin, ArticleWorkflowAdmin, EditorTrackingAdmin
+    DuplicateCheckAdminMixin,
+    VersionedAdminMixin,
+    HistoryAdminMixin,
+    ArticleWorkflowAdmin,
+    EditorTrackingAdmin,
 ):
     formfield_overrides = URL_FIELDS
     list_display = ["title", "source", "published_at", "publication", "claim_count"]
@@ -545,7 +550,17 @@ class ImportRunAdmin(admin.ModelAdmin):
         (None, {"fields": ["file_name", "via", "uploader", "state", "error"]}),
         (
             _("Counts"),
-            {"fields": ["read", "created", "updated", "skipped", "rejected", "rejects_link"]},
+            {
+                "fields": [
+                    "read",
+                    "created",
+                    "updated",
+                    "skipped",
+                    "rejected",
+                    "rejects_link",
+                    "near_duplicate_count",
+                ]
+            },
         ),
         (
             _("Options"),
@@ -613,9 +628,17 @@ class ImportRunAdmin(admin.ModelAdmin):
         url = reverse("admin:archive_importrun_rejects", args=[run.pk])
         return format_html('<a href="{}" download>{}</a>', url, _("Download (JSON Lines)"))
 
+    @admin.display(description=_("near-duplicates imported"))
+    def near_duplicate_count(self, run):
+        return run.near_duplicates.count()
+
     def change_view(self, request, object_id, form_url="", extra_context=None):
         run = self.get_object(request, object_id)
-        extra = {"run": run, "first_rejects": run.first_rejects() if run else []}
+        extra = {
+            "run": run,
+            "first_rejects": run.first_rejects() if run else [],
+            "near_duplicates": near_duplicates_of(run) if run else [],
+        }
         return super().change_view(request, object_id, form_url, {**extra, **(extra_context or {})})
 
     def rejects_view(self, request, object_id):

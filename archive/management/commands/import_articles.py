@@ -18,7 +18,7 @@ from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandError
 from django.utils import timezone, translation
 
-from archive import imports, search, workflow
+from archive import duplicates, imports, search, workflow
 from archive.models import ImportRun
 
 
@@ -127,6 +127,8 @@ class Command(BaseCommand):
                 raise
             run.finish(summary, keep_rejects(summary))
             self.stdout.write(f"{path}: {summary} (import run {run.pk})")
+            for line in duplicates.report_lines(summary, run.pk):
+                self.stdout.write(line)
             total.add(summary)
             total.seconds += summary.seconds
         if len(paths) > 1:
