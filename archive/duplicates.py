@@ -29,6 +29,8 @@ from django.utils import formats, timezone
 from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext_lazy as _
 
+from . import search
+
 THRESHOLD = 0.8
 # Texts with fewer pairs (a headline and a sentence) are judged by identical text alone: a
 # one-word change in them moves the similarity by more than the margin the threshold allows.
@@ -251,12 +253,13 @@ class DuplicateCheckFormMixin(forms.Form):
             return cleaned  # the editor first fixes the other errors, or has confirmed
         if self.instance.pk is not None and not {"title", "lead", "body"} & set(self.changed_data):
             return cleaned
-        title, body = cleaned.get("title"), cleaned.get("body")
+        title, lead, body = cleaned.get("title"), cleaned.get("lead") or "", cleaned.get("body")
         if not title or not body:
             return cleaned
-        self.duplicates = near_duplicates(
-            " ".join(title.split()), cleaned.get("lead") or "", body, exclude=self.instance.pk
-        )
+        texts = {"title": title, "lead": lead, "body": body}
+        if search.unindexable(texts):
+            return cleaned  # the article's own validation says why it cannot be saved
+        self.duplicates = near_duplicates(" ".join(title.split()), lead, body, self.instance.pk)
         if self.duplicates:
             listed = duplicates_html(self.duplicates)
             # The bound field copied the help text when the fields were cleaned.

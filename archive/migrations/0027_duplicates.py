@@ -55,6 +55,7 @@ class Migration(migrations.Migration):
             options={
                 "verbose_name": "near-duplicate found by an import",
                 "verbose_name_plural": "near-duplicates found by imports",
+                "default_permissions": (),
                 "ordering": ["run", "line", "-similarity"],
                 "constraints": [
                     models.UniqueConstraint(

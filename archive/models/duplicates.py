@@ -31,6 +31,8 @@ class ImportNearDuplicate(models.Model):
         ordering = ["run", "line", "-similarity"]
         verbose_name = _("near-duplicate found by an import")
         verbose_name_plural = _("near-duplicates found by imports")
+        # Shown on the import run's page, to whoever may see the run; not an admin of its own.
+        default_permissions = ()
         constraints = [
             models.UniqueConstraint(
                 fields=["run", "article", "other"], name="import_near_duplicate_once"
