@@ -283,7 +283,9 @@ def duplicates_html(duplicates):
     date, status and similarity."""
     rows = format_html_join(
         "",
-        '<li><a href="{}" dir="auto">{}</a> — {}، {}، {} — {}</li>',
+        # Each name isolated (<bdi>), so that an Arabic title in the English interface, or
+        # a Latin outlet name in the Arabic one, does not reorder the line around it.
+        '<li><bdi><a href="{}" dir="auto">{}</a></bdi> — <bdi>{}</bdi> · {} · {} · {}</li>',
         (
             (
                 reverse("admin:archive_article_change", args=[d.article.pk]),
