@@ -30,6 +30,7 @@ from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext_lazy as _
 
 from . import search
+from .models.common import control_character_problem
 
 THRESHOLD = 0.8
 # Texts with fewer pairs (a headline and a sentence) are judged by identical text alone: a
@@ -257,7 +258,7 @@ class DuplicateCheckFormMixin(forms.Form):
         if not title or not body:
             return cleaned
         texts = {"title": title, "lead": lead, "body": body}
-        if search.unindexable(texts):
+        if any(map(control_character_problem, texts.values())) or search.unindexable(texts):
             return cleaned  # the article's own validation says why it cannot be saved
         self.duplicates = near_duplicates(" ".join(title.split()), lead, body, self.instance.pk)
         if self.duplicates:

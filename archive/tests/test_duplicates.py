@@ -209,6 +209,21 @@ def test_an_empty_body_gets_the_usual_error_and_no_duplicate_check(editor_client
     assert duplicates.near_duplicates(TITLE, "", "") == []
 
 
+@pytest.mark.parametrize(
+    "body",
+    [STORY + "\x00", STORY + "\x07", "كلمة" * 1500],
+    ids=["nul", "control-character", "word-too-long-to-index"],
+)
+def test_a_text_the_form_refuses_gets_its_own_error_and_no_check(
+    editor_client, outlet, original, body
+):
+    _url, _data, response = add(editor_client, outlet, TITLE, body)
+    assert response.status_code == 200
+    page = response.content.decode()
+    assert "errorlist" in page and 'name="not_a_duplicate"' not in page
+    assert Article.objects.count() == 1
+
+
 def test_two_one_line_articles_a_word_apart_are_no_duplicates(editor_client, outlet, make_article):
     make_article(title="انفجار في بغداد", body="قتل خمسة أشخاص في انفجار سيارة مفخخة ببغداد.")
     _url, _data, response = add(
