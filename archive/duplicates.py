@@ -8,13 +8,15 @@ spellings of one text are one set of pairs; and pairs, not single words, keep tw
 the same people apart. Two articles are near-duplicates from THRESHOLD on (docs/duplicates.md
 gives the reasons and examples); identical title and body always are, however short.
 
-Finding them without comparing with every article: PROBES of the text's pairs, the ones with
-the smallest hash (so the same text always probes with the same pairs), taken BAND at a time
-make a query "(p1 & p2) | (p3 & p4) | …" for pair_vector's GIN index. An article that holds
-THRESHOLD of the text's pairs holds a given band with a chance of at least THRESHOLD², and
-misses all PROBES / BAND bands with a chance of at most (1 - THRESHOLD²)^(PROBES / BAND); the
-few candidates are then measured exactly. No table of its own: the search's trigger keeps
-pair_vector on every write path (the admin, imports, loaddata, raw SQL).
+Finding them without comparing with every article: PROBES of the text's pairs (first those
+that are not among the column's most common pairs in PostgreSQL's statistics, whose posting
+lists are long; then by a fixed hash, so that the same text always probes alike), taken BAND at
+a time, make a query "(p1 & p2) | (p3 & p4) | …" for pair_vector's GIN index. An article that holds
+THRESHOLD of the text's pairs holds a given band with a chance of about THRESHOLD², and
+misses all PROBES / BAND bands with a chance of about (1 - THRESHOLD²)^(PROBES / BAND); the
+few candidates are then measured exactly. The similarity needs no table of its own: the
+search's trigger keeps pair_vector on every write path (the admin, imports, loaddata, raw SQL).
+The only table is the imports' report (ImportNearDuplicate).
 
 Used by the article's admin form (DuplicateCheckFormMixin: the editor confirms before such a
 save) and by the importer (check_import: it imports them, and reports them).
