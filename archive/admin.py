@@ -23,6 +23,7 @@ from .claim_tracking_admin import ClaimTrackingAdmin
 from .concurrency import VersionedAdminMixin, VersionedInlineMixin, VersionedModelForm
 from .deleting import SafeDeletionAdmin
 from .figures import FigureFormMixin
+from .duplicates import DuplicateCheckAdminMixin, near_duplicates_of
 from .history_admin import HistoryAdminMixin
 from .merge import merge_tags_action
 from .models import (
@@ -254,6 +255,7 @@ class ArticleAppearanceInline(
 
 @admin.register(Article)
 class ArticleAdmin(
+    DuplicateCheckAdminMixin,
     TextDirectionMixin,
     ArticleListColumns,
     VersionedAdminMixin,
@@ -569,7 +571,17 @@ class ImportRunAdmin(admin.ModelAdmin):
         (None, {"fields": ["file_name", "via", "uploader", "state", "error"]}),
         (
             _("Counts"),
-            {"fields": ["read", "created", "updated", "skipped", "rejected", "rejects_link"]},
+            {
+                "fields": [
+                    "read",
+                    "created",
+                    "updated",
+                    "skipped",
+                    "rejected",
+                    "rejects_link",
+                    "near_duplicate_count",
+                ]
+            },
         ),
         (
             _("Options"),
@@ -637,9 +649,17 @@ class ImportRunAdmin(admin.ModelAdmin):
         url = reverse("admin:archive_importrun_rejects", args=[run.pk])
         return format_html('<a href="{}" download>{}</a>', url, _("Download (JSON Lines)"))
 
+    @admin.display(description=_("near-duplicates imported"))
+    def near_duplicate_count(self, run):
+        return run.near_duplicates.count()
+
     def change_view(self, request, object_id, form_url="", extra_context=None):
         run = self.get_object(request, object_id)
-        extra = {"run": run, "first_rejects": run.first_rejects() if run else []}
+        extra = {
+            "run": run,
+            "first_rejects": run.first_rejects() if run else [],
+            "near_duplicates": near_duplicates_of(run) if run else [],
+        }
         return super().change_view(request, object_id, form_url, {**extra, **(extra_context or {})})
 
     def rejects_view(self, request, object_id):

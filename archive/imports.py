@@ -6,6 +6,9 @@ The rules, the same for `manage.py import_articles` and the admin's import page:
 - outlets and tags are found by name, slug or alias, and created when missing, never twice;
 - an article whose url is already in the archive (without a url: whose title and body are) is
   skipped, or updated with `update=True`; running the same file twice adds nothing;
+- an article nearly the same as another (the archive's or the same file's; see
+  archive/duplicates.py) is imported all the same, and reported: counted in the summary and
+  listed on the import run's page;
 - a row that cannot be imported goes to the rejects file with its line number and every
   reason it has (no title, no body, no outlet; a date that does not parse or lies outside 1800
   to next year; a url that is not one; a line that is not JSON or a CSV record that is
@@ -47,6 +50,7 @@ from django.db import DatabaseError, IntegrityError, connection, reset_queries, 
 from django.utils import timezone, translation
 from django.utils.text import slugify
 
+from . import duplicates
 from .models import (
     CONTROL_CHARACTERS,
     Article,
@@ -103,6 +107,7 @@ SKIP_PIECE = 2**20  # how much of an oversized line is read at a time, to skip i
 MAX_NAMES = 100  # tags, or credited sources, of one row
 BATCH_CHARS = 4 * 2**20
 NAME_CACHE = 100_000
+NEAR_DUPLICATE_EXAMPLES = 20
 
 
 class ImportError_(ValueError):
@@ -143,10 +148,16 @@ class Summary:
     seconds: float = 0.0
     rejects_path: Path | None = None
     rejects: list = field(default_factory=list)  # the first few, for the admin page
+    # Articles written although nearly the same as another (archive/duplicates.py): how many,
+    # and the first few as (line, article id, other id, similarity), for the command's report.
+    near_duplicates: int = 0
+    near_duplicate_examples: list = field(default_factory=list)
 
     def add(self, other):
-        for name in ("read", "created", "updated", "skipped", "rejected"):
+        for name in ("read", "created", "updated", "skipped", "rejected", "near_duplicates"):
             setattr(self, name, getattr(self, name) + getattr(other, name))
+        self.near_duplicate_examples += other.near_duplicate_examples
+        del self.near_duplicate_examples[NEAR_DUPLICATE_EXAMPLES:]
 
     @property
     def balanced(self):
@@ -159,6 +170,8 @@ class Summary:
             f"skipped as duplicates {self.skipped:,}, rejected {self.rejected:,} "
             f"in {self.seconds:.1f} s ({rate:,.0f} rows/s)"
         )
+        if self.near_duplicates:
+            text += f"; {self.near_duplicates:,} near-duplicates imported (see below)"
         if self.rejects_path:
             text += f"; rejects in {self.rejects_path}"
         return text
@@ -617,20 +630,22 @@ def write_batch(rows, names, update, summary, user=None):
     if refused:
         lines = {line for line, _ in refused}
         unique = [row for row in unique if row.line not in lines]
+    found = []  # near-duplicates among the rows written
     try:
         with transaction.atomic():
-            counts = write_rows(unique, names, update, user)
+            counts = write_rows(unique, names, update, user, found)
     except DatabaseError as error:
         if refusal(error) is None:
             raise
         counts = None
     if counts is None:  # out of the except block: its traceback, which holds the batch's
         counts = Counter()  # query, is gone before the rows are written again
+        found.clear()
         with transaction.atomic():
             for row in unique:
                 try:
                     with transaction.atomic():
-                        counts += write_rows([row], names, update, user)
+                        counts += write_rows([row], names, update, user, found)
                 except DatabaseError as error:
                     reason = refusal(error)
                     if reason is None:
@@ -639,6 +654,9 @@ def write_batch(rows, names, update, summary, user=None):
     summary.created += counts["created"]
     summary.updated += counts["updated"]
     summary.skipped += counts["skipped"]
+    summary.near_duplicates += len(found)
+    room = NEAR_DUPLICATE_EXAMPLES - len(summary.near_duplicate_examples)
+    summary.near_duplicate_examples += found[: max(room, 0)]
     return sorted(refused)
 
 
@@ -672,8 +690,9 @@ def refusal(error):
 UPDATED_FIELDS = ["title", "lead", "body", "author", "language", "published_at", "source_id"]
 
 
-def write_rows(rows, names, update, user=None):
-    """Writes `rows` (distinct keys) in the current transaction; returns the counts."""
+def write_rows(rows, names, update, user=None, found=None):
+    """Writes `rows` (distinct keys) in the current transaction; returns the counts. The
+    near-duplicates of the articles written are added to `found` (archive/duplicates.py)."""
     counts = Counter()
     known = existing(rows)
     new = [r for r in rows if r.key not in known]
@@ -722,6 +741,11 @@ def write_rows(rows, names, update, user=None):
     Credits.objects.bulk_create(
         [Credits(article_id=a, source_id=s) for a, s in credits], ignore_conflicts=True
     )
+    if found is not None:
+        written = [(row.line, a.pk) for row, a in zip(new, articles, strict=True)]
+        if update and old:
+            written += [(row.line, known[row.key]) for row in old]
+        found += duplicates.check_import(written)
     return counts
 
 

@@ -51,6 +51,7 @@ from .corrections import (
     VerdictChangeQuerySet,
     verdict_history,
 )
+from .duplicates import ImportNearDuplicate
 from .imports import ImportRun, ImportRunQuerySet, UploadRefused, text_size
 from .purges import PurgeRecord
 from .sources import Source
@@ -80,6 +81,7 @@ __all__ = [
     "Correction",
     "CorrectionQuerySet",
     "IdArray",
+    "ImportNearDuplicate",
     "ImportRun",
     "ImportRunQuerySet",
     "Language",

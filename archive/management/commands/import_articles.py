@@ -20,7 +20,7 @@ from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandError
 from django.utils import timezone, translation
 
-from archive import imports, search, tagging, workflow
+from archive import duplicates, imports, search, tagging, workflow
 from archive.models import ImportRun
 
 
@@ -134,6 +134,8 @@ class Command(BaseCommand):
                 raise
             run.finish(summary, keep_rejects(summary))
             self.stdout.write(f"{path}: {summary} (import run {run.pk})")
+            for line in duplicates.report_lines(summary, run.pk):
+                self.stdout.write(line)
             if not options["no_tag_suggestions"] and (summary.created or summary.updated):
                 found = tagging.record_import_suggestions(run)
                 self.stdout.write(
