@@ -22,8 +22,8 @@ from .admin_text import TextDirectionMixin
 from .claim_tracking_admin import ClaimTrackingAdmin
 from .concurrency import VersionedAdminMixin, VersionedInlineMixin, VersionedModelForm
 from .deleting import SafeDeletionAdmin
-from .figures import FigureFormMixin
 from .duplicates import DuplicateCheckAdminMixin, near_duplicates_of
+from .figures import FigureFormMixin
 from .history_admin import HistoryAdminMixin
 from .merge import merge_tags_action
 from .models import (
