@@ -347,7 +347,7 @@ class ArticleAdmin(
             when = timezone.localtime(obj.published_at)
             return format_html(
                 '<span class="scheduled">{}</span>',
-                _("Scheduled for %(date)s") % {"date": date_format(when, "j F Y، H:i")},
+                _("Scheduled for %(date)s") % {"date": date_format(when, "DATETIME_FORMAT")},
             )
         return obj.get_status_display()
 
@@ -526,7 +526,7 @@ class ClaimAdmin(
                 "<li>{}: {} → {}{}{}</li>",
                 (
                     (
-                        date_format(timezone.localtime(c.changed_at), "j F Y، H:i"),
+                        date_format(timezone.localtime(c.changed_at), "DATETIME_FORMAT"),
                         c.get_from_verdict_display(),
                         c.get_to_verdict_display(),
                         format_html(" — {}", c.note) if c.note else "",

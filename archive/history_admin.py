@@ -111,7 +111,7 @@ class HistoryAdminMixin:
             except versions.RestoreRefused as refusal:
                 self.message_user(request, str(refusal), messages.ERROR)
             else:
-                when = date_format(timezone.localtime(row.pgh_created_at), "j F Y، H:i")
+                when = date_format(timezone.localtime(row.pgh_created_at), "DATETIME_FORMAT")
                 self.log_change(
                     request, obj, _("Restored the version of %(when)s") % {"when": when}
                 )

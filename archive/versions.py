@@ -110,7 +110,7 @@ class Values:
         if isinstance(value, bool):
             return _("yes") if value else _("no")
         if isinstance(value, dt.datetime):
-            return formats.date_format(timezone.localtime(value), "j F Y، H:i")
+            return formats.date_format(timezone.localtime(value), "DATETIME_FORMAT")
         if isinstance(value, dt.date):
             return formats.date_format(value, "DATE_FORMAT")
         if isinstance(value, Decimal):
