@@ -249,19 +249,27 @@ class DuplicateCheckFormMixin(forms.Form):
         required=False,
     )
 
-    def clean(self):
-        cleaned = super().clean()
+    duplicates: list = []
+
+    def _post_clean(self):
+        # After the model's own validation (dates, control characters, constraints), so
+        # that the editor first fixes what cannot be saved at all, then confirms.
+        super()._post_clean()
         self.duplicates = []
+        self._check_duplicates()
+
+    def _check_duplicates(self):
+        cleaned = self.cleaned_data
         if self.errors or cleaned.get(CONFIRM):
-            return cleaned  # the editor first fixes the other errors, or has confirmed
+            return  # the editor first fixes the other errors, or has confirmed
         if self.instance.pk is not None and not {"title", "lead", "body"} & set(self.changed_data):
-            return cleaned
+            return
         title, lead, body = cleaned.get("title"), cleaned.get("lead") or "", cleaned.get("body")
         if not title or not body:
-            return cleaned
+            return
         texts = {"title": title, "lead": lead, "body": body}
         if any(map(control_character_problem, texts.values())) or search.unindexable(texts):
-            return cleaned  # the article's own validation says why it cannot be saved
+            return  # the article's own validation says why it cannot be saved
         self.duplicates = near_duplicates(" ".join(title.split()), lead, body, self.instance.pk)
         if self.duplicates:
             listed = duplicates_html(self.duplicates)
@@ -278,7 +286,6 @@ class DuplicateCheckFormMixin(forms.Form):
                     code="near_duplicate",
                 ),
             )
-        return cleaned
 
 
 def duplicates_html(duplicates):
@@ -311,10 +318,13 @@ class DuplicateCheckAdminMixin:
     the form found near-duplicates."""
 
     def get_form(self, request, obj=None, change=False, **kwargs):
-        form = super().get_form(request, obj, change, **kwargs)
-        if not issubclass(form, DuplicateCheckFormMixin):
-            form = type(form.__name__, (DuplicateCheckFormMixin, form), {})
-        return form
+        # The check goes into the base the admin builds its form from, so that what the
+        # other mixins then set on the built form's fields (the workflow's status choices)
+        # stays: subclassing the built form would make its fields anew from the model.
+        base = kwargs.get("form", self.form)
+        if not issubclass(base, DuplicateCheckFormMixin):
+            kwargs["form"] = type(base.__name__, (DuplicateCheckFormMixin, base), {})
+        return super().get_form(request, obj, change, **kwargs)
 
     def render_change_form(self, request, context, add=False, change=False, form_url="", obj=None):
         adminform = context.get("adminform")
