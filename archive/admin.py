@@ -18,7 +18,7 @@ from django.utils.translation import gettext_lazy as _
 
 from . import import_help, imports, tasks, workflow
 from .admin_lists import ArticleListColumns, ClaimListColumns, FigureFilter, PublicClaimFilter
-from .admin_text import TextDirectionMixin
+from .admin_text import LanguageDirectionMixin, TextDirectionMixin
 from .claim_tracking_admin import ClaimTrackingAdmin
 from .concurrency import VersionedAdminMixin, VersionedInlineMixin, VersionedModelForm
 from .deleting import SafeDeletionAdmin
@@ -256,6 +256,7 @@ class ArticleAppearanceInline(
 @admin.register(Article)
 class ArticleAdmin(
     DuplicateCheckAdminMixin,
+    LanguageDirectionMixin,
     TextDirectionMixin,
     ArticleListColumns,
     VersionedAdminMixin,
@@ -277,9 +278,10 @@ class ArticleAdmin(
     list_filter = [
         "status",
         ScheduledFilter,
-        "source",
-        ("tags", admin.RelatedOnlyFieldListFilter),
         "published_at",
+        "source",
+        # Last: a tag list runs to hundreds of entries and would push the others out of reach.
+        ("tags", admin.RelatedOnlyFieldListFilter),
     ]
     list_select_related = ["source"]
     search_fields = ["title", "lead", "url", "slug"]

@@ -35,3 +35,32 @@ class TextDirectionMixin:
             for key, value in AUTO.items():
                 field.widget.attrs.setdefault(key, value)
         return field
+
+
+RIGHT_TO_LEFT = {"ar"}
+LEFT_TO_RIGHT = {"en", "fr"}
+
+
+def direction_of(language):
+    """ "rtl" or "ltr" for a language the archive knows, else "auto"."""
+    if language in RIGHT_TO_LEFT:
+        return "rtl"
+    return "ltr" if language in LEFT_TO_RIGHT else "auto"
+
+
+class LanguageDirectionMixin:
+    """For an admin whose objects say their language (Article): their texts take that
+    language's direction, not the first letter's, so an Arabic body that opens with a Latin
+    dateline ("Pyongyang, …") still runs right to left. A new object takes the field's default."""
+
+    language_direction_fields = ("title", "lead", "body")
+
+    def get_form(self, request, obj=None, change=False, **kwargs):
+        form = super().get_form(request, obj, change, **kwargs)
+        language = (
+            obj.language if obj is not None else self.model._meta.get_field("language").default
+        )
+        for name in self.language_direction_fields:
+            if name in form.base_fields:
+                form.base_fields[name].widget.attrs["dir"] = direction_of(language)
+        return form

@@ -68,7 +68,8 @@ KEY_WORDS = 10  # the statement's rarest words that the search asks for (any two
 @dataclass
 class Related:
     claim: Claim
-    reasons: list[str] = field(default_factory=list)  # said to the reader
+    reasons: list[str] = field(default_factory=list)  # said to the editor
+    plain_reasons: list[str] = field(default_factory=list)  # said to the reader: no scores
     kinds: list[str] = field(default_factory=list)  # "claimant", "figure", "wording"
     score: float = 0.0
 
@@ -108,10 +109,11 @@ def related_claims(
     appearances = ClaimAppearance.objects.all() if appearances is None else appearances
     found = {}
 
-    def add(other, kind, reason, score):
+    def add(other, kind, reason, score, plain_reason=None):
         entry = found.setdefault(other.pk, Related(other))
         entry.kinds.append(kind)
         entry.reasons.append(reason)
+        entry.plain_reasons.append(plain_reason or reason)
         entry.score += score
 
     others = claims.exclude(pk=claim.pk).select_related("claimant")
@@ -145,7 +147,7 @@ def related_claims(
         )
         for other in (o for o in similar if o.wording >= SIMILAR_WORDING):
             reason = _("similar wording %(similarity).2f") % {"similarity": other.wording}
-            add(other, "wording", reason, other.wording)
+            add(other, "wording", reason, other.wording, _("similar wording"))
 
     ranked = sorted(found.values(), key=lambda r: (-r.score, -r.claim.pk))
     return ranked[:limit]
@@ -234,6 +236,10 @@ class Passage:
     sentence: str
     score: float
     matched: list[str]
+
+    @property
+    def states_figure(self):
+        return _("figure") in self.matched
 
 
 @dataclass(frozen=True)
@@ -508,7 +514,10 @@ def where_else(claim, limit=WHERE_ELSE_LIMIT):
                 score, matched = finder.score_sentence(sentence)
                 if score:
                     found.append(Passage(article, sentence, score, matched))
-        found.sort(key=lambda p: -p.score)
+        found.sort(key=lambda p: (-p.states_figure, -p.score))
         passages += found[:PER_ARTICLE]
-    passages.sort(key=lambda p: (-p.score, -p.article.published_at.timestamp()))
+    # A sentence that gives the claim's figure comes before one that only shares its words.
+    passages.sort(
+        key=lambda p: (-p.states_figure, -p.score, -p.article.published_at.timestamp())
+    )
     return passages[:limit]

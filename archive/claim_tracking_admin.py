@@ -101,7 +101,7 @@ class ClaimTrackingAdmin:
             request,
             _("Added as an appearance in “%(title)s”.") % {"title": article.title},
         )
-        return HttpResponseRedirect(back + "#where-else")
+        return HttpResponseRedirect(back)  # the message stands at the top of the page
 
     def get_search_results(self, request, queryset, search_term):
         """A search for a number (in any digits, with thousands separators) also finds the

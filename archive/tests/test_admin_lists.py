@@ -224,11 +224,31 @@ def test_the_english_article_form_lets_arabic_run_right_to_left(chief_in, make_a
     html = chief_in("en").get(reverse("admin:archive_article_change", args=[article.pk]))
     html = html.content.decode()
     assert 'lang="en"' in html
-    for name in ("title", "lead", "body", "author"):
+    for name, direction in (("title", "rtl"), ("lead", "rtl"), ("body", "rtl"), ("author", "auto")):
         tag = html[html.index(f'name="{name}"') - 200 : html.index(f'name="{name}"') + 200]
-        assert 'dir="auto"' in tag, name
+        assert f'dir="{direction}"' in tag, name
     status = html[html.index('name="status"') - 100 : html.index('name="status"') + 100]
     assert 'dir="auto"' not in status  # a choice, not writing
+
+
+def test_an_article_text_takes_its_language_direction_not_its_first_letter(chief_in, make_article):
+    # An Arabic body opening with a Latin dateline still runs right to left; an English
+    # article's texts run left to right in the Arabic admin; a new article is Arabic.
+    article = make_article(body="Pyongyang, Nordkorea - قالت الوكالة إن الجنود وصلوا.")
+    english = make_article(
+        title="Troops arrive", body="The agency said troops arrived.", language="en"
+    )
+
+    def body_tag(html):
+        return html[html.index('name="body"') - 200 : html.index('name="body"') + 200]
+
+    client = chief_in("ar")
+    html = client.get(reverse("admin:archive_article_change", args=[article.pk])).content.decode()
+    assert 'dir="rtl"' in body_tag(html)
+    html = client.get(reverse("admin:archive_article_change", args=[english.pk])).content.decode()
+    assert 'dir="ltr"' in body_tag(html)
+    html = client.get(reverse("admin:archive_article_add")).content.decode()
+    assert 'dir="rtl"' in body_tag(html)
 
 
 def test_the_claim_form_and_its_inlines_too(chief_in, make_claim):

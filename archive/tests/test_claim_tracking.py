@@ -3,6 +3,7 @@
 admin's "add as appearance" button."""
 
 import datetime as dt
+import re
 from decimal import Decimal
 
 import pytest
@@ -112,7 +113,22 @@ def test_similar_wording(make_claim):
     assert related[similar.pk] == ["wording"]
     assert different.pk not in related
     [entry] = claim_tracking.related_claims(claim)
-    assert "0." in entry.reasons[0]
+    assert "0." in entry.reasons[0]  # the editor sees the score
+    assert entry.plain_reasons == ["صياغة متقاربة"]  # the reader does not
+
+
+def test_the_public_page_says_similar_wording_without_a_score(
+    client, make_claim, make_article, appear
+):
+    claim = make_claim("صادق مجلس الدوما الروسي على المعاهدة مع كوريا الشمالية", claimant=None)
+    similar = make_claim("صدّق مجلس الدوما الروسي على معاهدة كوريا الشمالية", claimant=None)
+    for one in (claim, similar):
+        appear(one, make_article(one.statement[:20], body=one.statement), one.statement)
+    page = client.get(reverse("claim", args=[claim.pk])).content.decode()
+    related = page[page.index('class="related-claims"') :]
+    assert reverse("claim", args=[similar.pk]) in related
+    assert "صياغة متقاربة" in related
+    assert not re.search(r"صياغة متقاربة\s*0[.,٫]\d", related)
 
 
 def test_the_ranking_puts_several_reasons_first(make_claim, person, troops):
