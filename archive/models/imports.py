@@ -114,7 +114,8 @@ class ImportRun(models.Model):
         ]
 
     def __str__(self):
-        return f"{self.file_name} ({self.queued_at:%Y-%m-%d %H:%M})"
+        # In the newsroom's time zone, as every other time the admin shows.
+        return f"{self.file_name} ({timezone.localtime(self.queued_at):%Y-%m-%d %H:%M})"
 
     # --- files ------------------------------------------------------------------------------
 

@@ -530,3 +530,14 @@ def test_the_run_page_names_its_uploader_without_a_link_to_the_accounts(
     html = editor_client.get(run_url).content.decode()
     assert editor.get_username() in html
     assert f"/admin/auth/user/{editor.pk}/" not in html
+
+
+@pytest.mark.django_db
+def test_a_run_is_named_by_its_time_in_the_newsrooms_zone(settings):
+    # The admin's page title and breadcrumbs name a run by str(run): its time is the one
+    # the rest of the page shows, not UTC's.
+    run = ImportRun(file_name="ant.jsonl", queued_at=dt.datetime(2026, 12, 7, 16, 1, tzinfo=dt.UTC))
+    with timezone.override("Asia/Riyadh"):
+        assert str(run) == "ant.jsonl (2026-12-07 19:01)"
+    with timezone.override("UTC"):
+        assert str(run) == "ant.jsonl (2026-12-07 16:01)"
