@@ -123,3 +123,18 @@ def test_at_1366_the_results_and_facets_stand_side_by_side(site, browser):
     assert abs(results["y"] - facets["y"]) < 5  # one row, as before
     assert page.locator(".results .card").first.bounding_box()["y"] < DESKTOP["height"]
     page.context.close()
+
+
+@pytest.mark.parametrize("language", ["ar", "en"])
+def test_on_a_phone_the_claims_timeline_table_is_folded_above_the_claims(site, browser, language):
+    page = reader(browser, site, language, PHONE)
+    page.goto(f"{site}/claims/")
+    table = page.locator("figure.timeline table")
+    assert not table.is_visible()  # folded: its rows no longer stand before the claims
+    first = page.locator(".results .card").first
+    assert first.bounding_box()["y"] < 2 * PHONE["height"]
+    shot(page, f"18-claims-390-{language}")
+    page.locator("details.timeline-data summary").click()
+    assert table.is_visible()
+    assert table.locator("tbody tr").count() == page.locator("svg.chart > circle").count()
+    page.context.close()
