@@ -64,7 +64,7 @@ def test_a_chief_editor_follows_a_related_claim_and_adds_an_appearance(site, bro
     if SCREENSHOTS:
         Path(SCREENSHOTS).mkdir(parents=True, exist_ok=True)
         page.locator("#where-else").scroll_into_view_if_needed()
-        page.screenshot(path=str(Path(SCREENSHOTS) / "claim-where-else.png"))
+        page.screenshot(path=str(Path(SCREENSHOTS) / "18C-claim-where-else-ar.png"))
     before = ClaimAppearance.objects.filter(claim=claim).count()
     passage.get_by_role("button").click()
     page.wait_for_url(re.compile(re.escape(change)))
