@@ -111,11 +111,14 @@ def _word_finder() -> re.Pattern[str]:
     return re.compile(rf"(?:[{chars}]|{separator})+")
 
 
+Analysed = tuple[str, Term | None, tuple[str, ...], tuple[str, ...]]
+
+
 @functools.lru_cache(maxsize=65_536)
-def _analysed(written: str) -> tuple[tuple[str, Term | None, tuple, tuple], ...]:
+def _analysed(written: str) -> tuple[Analysed, ...]:
     """The words of one run of word characters, analysed: (normal form, term, stems, forms)
     each. Kept: a text's words come back in every other text."""
-    analysed = []
+    analysed: list[Analysed] = []
     for normal in normalize(written).split():
         term = None if normal in _STOP else analyze_word(normal)
         if term is None:
@@ -128,7 +131,7 @@ def _analysed(written: str) -> tuple[tuple[str, Term | None, tuple, tuple], ...]
 def words_of(text: str | None) -> list[Word]:
     """The words of `text` in order, as analyze() reads them, each with its place in `text`
     (a word's term carries no position: its index in the list is its position)."""
-    words = []
+    words: list[Word] = []
     append = words.append
     for found in _word_finder().finditer(text or ""):
         start, end = found.span()
