@@ -18,7 +18,9 @@ from . import tagging
 from .models import Article, Tag
 
 
-def whole_number(value):
+def positive_id(value):
+    """A row id or version from a form: a positive bigint, else None (history_admin's
+    whole_number answers a 404 instead, for addresses)."""
     try:
         number = int(value)
     except (TypeError, ValueError):
@@ -61,11 +63,11 @@ class TagSuggestionsAdmin:
             raise Http404
         if not self.has_change_permission(request, article):
             raise PermissionDenied
-        tag = Tag.objects.filter(pk=whole_number(request.POST.get("tag")) or 0).first()
+        tag = Tag.objects.filter(pk=positive_id(request.POST.get("tag")) or 0).first()
         if tag is None:
             raise Http404
         change_url = reverse("admin:archive_article_change", args=[article.pk])
-        opened = whole_number(request.POST.get("article_version"))
+        opened = positive_id(request.POST.get("article_version"))
         with transaction.atomic():
             current = Article._base_manager.select_for_update().only("version").get(pk=article.pk)
             if opened is None or opened != current.version:
